@@ -1,0 +1,68 @@
+"""``autograder check``: a student runs the public checks on their own exercises/."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .curriculum import resolve_names
+from .errors import UsageError
+from .namespaces import load_manifest, load_namespace
+from .plugin import PUBLIC_DIR, CheckRecord, GradingPlugin, run_checks
+
+PRECEDENCE = ("not attempted", "crashed", "timed out", "failed", "passed")
+
+
+@dataclass
+class ExerciseResult:
+    exercise: str
+    outcome: str
+    records: list[CheckRecord]
+
+
+def summarise(exercise: str, records: list[CheckRecord]) -> ExerciseResult:
+    outcomes = {r.outcome for r in records} or {"failed"}
+    outcome = next(o for o in PRECEDENCE if o in outcomes)
+    return ExerciseResult(exercise, outcome, records)
+
+
+def run_public_checks(exercises_dir: Path, names: list[str] | None = None) -> list[ExerciseResult]:
+    """Run the public checks of ``names`` (all when None) against ``exercises_dir``."""
+    exercises = load_manifest()
+    known = [e.name for e in exercises]
+    wanted = resolve_names(names, known) if names else known
+    if not exercises_dir.is_dir():
+        raise UsageError(f"There is no exercises folder at {exercises_dir}.",
+                         hint="run the command from your kit's top folder, or pass --exercises-dir")
+    namespace = load_namespace(exercises_dir.resolve(), exercises, "exercises")
+    found: dict[str, list[CheckRecord]] = {}
+
+    def done(_student: str, records: list[CheckRecord]) -> None:
+        for record in records:
+            found.setdefault(record.exercise, []).append(record)
+
+    plugin = GradingPlugin(["yours"], lambda _: namespace, lambda *_: None, done, exercises=wanted)
+    run_checks([PUBLIC_DIR], plugin, known)
+    return [summarise(name, found.get(name, [])) for name in wanted]
+
+
+SYMBOLS = {"passed": "PASS", "failed": "FAIL", "not attempted": "TODO", "crashed": "ERROR", "timed out": "TIME"}
+
+
+def render(results: list[ExerciseResult]) -> str:
+    lines = []
+    for result in results:
+        lines.append(f"[{SYMBOLS[result.outcome]:>5}] {result.exercise}: {result.outcome}")
+        if result.outcome in ("passed", "not attempted"):
+            continue
+        shown = set()
+        for record in result.records:
+            if record.outcome != "passed" and record.message not in shown:
+                shown.add(record.message)
+                lines.append(f"        {record.message}")
+                if record.detail:
+                    lines.extend("          " + line for line in record.detail.rstrip().splitlines())
+    passed = sum(r.outcome == "passed" for r in results)
+    lines.append("")
+    lines.append(f"{passed} of {len(results)} exercises pass the public checks.")
+    lines.append("These are only the public checks: hidden checks, run by your instructor, decide the grade.")
+    return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""The command line: parse arguments, call the library, render. ``main(argv) -> int``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import AutograderError, UsageError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description="Auto-graded PyTorch exercises.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="generate exercises/ (and more) from solutions/")
+    build.add_argument("--check", action="store_true", help="fail, naming the files, if generated files are stale")
+    build.add_argument("--student-kit", type=Path, metavar="DIR", help="also write the kit students receive")
+    build.add_argument("--course", type=Path, metavar="DIR", help="also write the nbgrader course directory")
+
+    check = sub.add_parser("check", help="run the public checks on your exercises")
+    check.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise names (default: all)")
+    check.add_argument("--exercises-dir", type=Path, default=Path("exercises"))
+
+    grade = sub.add_parser("grade", help="grade a whole class with the hidden checks")
+    grade.add_argument("submissions", type=Path, help="folder with one entry per student")
+    grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv, results/, feedback/")
+    grade.add_argument("--jobs", type=int, default=2, help="parallel grading processes (default 2)")
+    grade.add_argument("--timeout", type=float, default=5.0, help="seconds per check (default 5)")
+    grade.add_argument("--memory-mb", type=int, default=2048, help="memory cap per worker, MB (default 2048)")
+    grade.add_argument("--force", action="store_true", help="regrade students whose results are up to date")
+    grade.add_argument("--assignment", help="for an nbgrader submitted/ tree: the assignment to grade")
+    grade.add_argument("--gradebook", type=Path, help="nbgrader course directory whose gradebook gets the scores")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    try:
+        from . import build
+    except ImportError:
+        raise UsageError("`autograder build` is for instructors; it is not part of the student kit.") from None
+    if args.check:
+        build.check()
+        print("exercises/ and the manifest are up to date with solutions/.")
+        return 0
+    written = build.write()
+    print(f"Generated {len(written)} changed file(s)" + (": " + ", ".join(written) if written else "."))
+    if args.student_kit:
+        print(f"Student kit written to {build.student_kit(args.student_kit)}")
+    if args.course:
+        from .course import write_course
+
+        print(f"nbgrader course written to {write_course(args.course)}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import render, run_public_checks
+
+    results = run_public_checks(args.exercises_dir, args.exercises or None)
+    print(render(results))
+    return 0 if all(r.outcome == "passed" for r in results) else 1
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grading.run import GradeOptions, grade
+
+    options = GradeOptions(submissions=args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
+                           memory_mb=args.memory_mb, force=args.force, assignment=args.assignment,
+                           gradebook=args.gradebook, progress=not args.quiet)
+    summary = grade(options)
+    print(summary.render())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"build": _build, "check": _check, "grade": _grade}[args.command](args)
+    except AutograderError as err:
+        print(f"autograder {args.command}: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted; results written so far are kept.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

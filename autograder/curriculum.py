@@ -1,0 +1,89 @@
+"""The exercises, discovered from the reference solutions (the one source of truth).
+
+An exercise is a top-level function in ``solutions/<assignment>.py`` whose body holds
+a ``### BEGIN SOLUTION`` block. The assignment is the file; its order is the order of
+``ASSIGNMENTS``; the exercises keep the order in which the file defines them.
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+SOLUTIONS_DIR = PROJECT_DIR / "solutions"
+EXERCISES_DIR = PROJECT_DIR / "exercises"
+
+#: assignment name -> human title, in teaching order
+ASSIGNMENTS = {
+    "tensors": "Tensors",
+    "layers": "Layers and parameters",
+    "activations": "Activations and the forward pass",
+}
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str  #: the function's name, also the exercise's name everywhere
+    assignment: str  #: the file stem: tensors, layers, activations
+    docstring: str
+    signature: str  #: e.g. ``create_tensor(data: Any) -> torch.Tensor``
+
+    @property
+    def relpath(self) -> str:
+        return f"{self.assignment}.py"
+
+    @property
+    def module(self) -> str:
+        return f"exercises.{self.assignment}"
+
+
+def exercises_in_source(source: str, assignment: str) -> list[Exercise]:
+    """The exercises a solution file defines, in definition order."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+            continue
+        body = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        if BEGIN_SOLUTION not in body:
+            continue
+        header = ast.unparse(node.args)
+        returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+        found.append(
+            Exercise(
+                name=node.name,
+                assignment=assignment,
+                docstring=ast.get_docstring(node) or "",
+                signature=f"{node.name}({header}){returns}",
+            )
+        )
+    return found
+
+
+def load_exercises(solutions_dir: Path | None = None) -> list[Exercise]:
+    """Every exercise, assignment by assignment."""
+    solutions_dir = solutions_dir or SOLUTIONS_DIR
+    result: list[Exercise] = []
+    for assignment in ASSIGNMENTS:
+        path = solutions_dir / f"{assignment}.py"
+        result.extend(exercises_in_source(path.read_text(encoding="utf-8"), assignment))
+    return result
+
+
+def resolve_names(requested: list[str], known: list[str]) -> list[str]:
+    """Validate exercise (or assignment) names typed by a user, suggesting fixes for typos."""
+    for name in requested:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else "known exercises: " + ", ".join(known)
+            raise UsageError(f"There is no exercise called {name!r}.", hint=hint)
+    return requested

@@ -1,0 +1,1 @@
+"""Hidden checks: they decide the grade. Never shipped to students, in any form."""

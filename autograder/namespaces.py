@@ -1,0 +1,74 @@
+"""Namespaces of functions that checks call: the student's, loaded locally, and the reference.
+
+A file that cannot be imported turns each of its exercises into a function that
+raises :class:`StudentCrashed` with the reason, so the other files still count.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import types
+from pathlib import Path
+
+from .curriculum import PACKAGE_DIR, Exercise
+from .outcomes import StudentCrashed
+from .plugin import student_traceback
+
+MANIFEST = PACKAGE_DIR / "manifest.json"
+
+
+def load_manifest() -> list[Exercise]:
+    """The exercises, as ``autograder build`` recorded them (works without solutions/)."""
+    data = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    return [Exercise(**entry) for entry in data["exercises"]]
+
+
+def _crashing(name: str, message: str, detail: str):
+    def crashed(*args, **kwargs):
+        raise StudentCrashed(message, detail)
+
+    crashed.__name__ = name
+    return crashed
+
+
+def load_module_from(path: Path, module_name: str) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def load_namespace(directory: Path, exercises: list[Exercise], package: str) -> types.SimpleNamespace:
+    """Import every assignment file of ``directory`` as ``<package>.<assignment>``."""
+    namespace = types.SimpleNamespace()
+    if package not in sys.modules:
+        pkg = types.ModuleType(package)
+        pkg.__path__ = [str(directory)]
+        sys.modules[package] = pkg
+    modules: dict[str, types.ModuleType | BaseException] = {}
+    for exercise in exercises:
+        if exercise.assignment not in modules:
+            path = directory / exercise.relpath
+            try:
+                modules[exercise.assignment] = load_module_from(path, f"{package}.{exercise.assignment}")
+            except FileNotFoundError:
+                modules[exercise.assignment] = FileNotFoundError(f"{path} does not exist")
+            except BaseException as exc:  # noqa: BLE001 - a student's file may raise anything
+                modules[exercise.assignment] = exc
+        module = modules[exercise.assignment]
+        if isinstance(module, BaseException):
+            where = f"exercises/{exercise.relpath}"
+            function = _crashing(exercise.name, f"{where} could not be imported: {type(module).__name__}: {module}",
+                                 student_traceback(module))
+        else:
+            function = getattr(module, exercise.name, None)
+            if not callable(function):
+                function = _crashing(exercise.name, f"exercises/{exercise.relpath} defines no function {exercise.name}", "")
+        setattr(namespace, exercise.name, function)
+    return namespace

@@ -1,0 +1,1 @@
+"""Running untrusted student code: a fork server, jailed workers and a safe wire format."""

@@ -1,0 +1,46 @@
+"""Length-prefixed frames over a stream socket, with a deadline on reads."""
+from __future__ import annotations
+
+import select
+import socket
+import struct
+import time
+
+from .wire import MAX_MESSAGE_BYTES
+
+
+class FrameTimeout(Exception):
+    pass
+
+
+class FrameClosed(Exception):
+    pass
+
+
+def send_frame(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(struct.pack("<Q", len(payload)) + payload)
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise FrameTimeout()
+            ready, _, _ = select.select([sock], [], [], remaining)
+            if not ready:
+                raise FrameTimeout()
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            raise FrameClosed()
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def recv_frame(sock: socket.socket, deadline: float | None = None, limit: int = MAX_MESSAGE_BYTES) -> bytes:
+    (size,) = struct.unpack("<Q", _recv_exact(sock, 8, deadline))
+    if size > limit:
+        raise FrameClosed(f"frame of {size} bytes is over the limit")
+    return _recv_exact(sock, size, deadline)

@@ -1,0 +1,109 @@
+"""Isolation applied in a freshly forked worker, before any student code runs.
+
+As root: a new session, private mount/network/IPC namespaces (no network), a
+size-limited tmpfs as the only visible file system (chroot), resource limits, an
+unprivileged uid of the worker's own, and no-new-privileges. Not root: the same
+through a user namespace where the kernel allows one, otherwise limits only.
+Every step that succeeds is named in the result, so a run can report what held.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+from dataclasses import dataclass
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+PR_SET_NO_NEW_PRIVS = 38
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one worker; defaults suit a course's small exercises."""
+
+    timeout: float = 5.0  #: wall-clock seconds per check (enforced by the parent)
+    memory_mb: int = 2048  #: address space of the worker, including torch itself (~650 MB)
+    cpu_seconds: int = 60  #: CPU time for a worker's whole life
+    file_mb: int = 16  #: largest file a worker may write
+    scratch_mb: int = 32  #: size of the worker's private tmpfs
+    processes: int = 8  #: processes per worker uid (enforced for an unprivileged uid)
+    open_files: int = 64
+
+
+class JailError(Exception):
+    pass
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        raise JailError(f"{what}: {os.strerror(ctypes.get_errno())}")
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int) -> list[str]:
+    """Jail the calling (freshly forked, single-threaded) process; return protections in force."""
+    protections: list[str] = []
+    os.setsid()
+    protections.append("own session")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    root = os.geteuid() == 0
+    namespaced = False
+    try:
+        flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC
+        if not root:
+            real_uid, real_gid = os.getuid(), os.getgid()
+            _check(_libc.unshare(flags | CLONE_NEWUSER), "unshare")
+            _write("/proc/self/setgroups", "deny")
+            _write("/proc/self/uid_map", f"0 {real_uid} 1")
+            _write("/proc/self/gid_map", f"0 {real_gid} 1")
+            protections.append("user namespace")
+        else:
+            _check(_libc.unshare(flags), "unshare")
+        protections.append("no network")
+        _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate")
+        owner = f",uid={uid},gid={uid}" if (root and uid is not None) else ""
+        options = f"size={limits.scratch_mb}m,mode=0700{owner}".encode()
+        _check(_libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", 0, options), "mount tmpfs")
+        os.chroot(scratch)
+        os.chdir("/")
+        protections.append(f"empty {limits.scratch_mb} MB file system (chroot)")
+        namespaced = True
+    except (JailError, OSError):
+        pass
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    mb = 1024 * 1024
+    for name, value in (
+        ("RLIMIT_AS", limits.memory_mb * mb),
+        ("RLIMIT_CPU", limits.cpu_seconds),
+        ("RLIMIT_FSIZE", limits.file_mb * mb),
+        ("RLIMIT_NOFILE", limits.open_files),
+        ("RLIMIT_CORE", 0),
+        ("RLIMIT_NPROC", limits.processes),
+    ):
+        resource.setrlimit(getattr(resource, name), (value, value))
+    protections.append("resource limits")
+    if root and uid is not None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        protections.append("unprivileged uid")
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+        protections.append("no new privileges")
+    os.closerange(3, keep_fd)
+    os.closerange(keep_fd + 1, 65536)
+    if not namespaced:
+        protections.append("WARNING: no namespaces; student code can see the file system and network")
+    return protections

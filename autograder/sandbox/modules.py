@@ -1,0 +1,102 @@
+"""Describe an ``nn.Module`` as plain data and rebuild it from an allow-list of layer types.
+
+Only the exact classes in ``LAYERS`` are described with their state; anything else
+(a subclass, a custom module) becomes an :class:`UnsupportedModule` placeholder that
+names the class, so a check can say so, and that refuses to run.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+
+def _linear(m: nn.Linear) -> dict:
+    return {"in_features": m.in_features, "out_features": m.out_features, "bias": m.bias is not None}
+
+
+def _softmax(m: nn.Module) -> dict:
+    return {"dim": m.dim}
+
+
+def _batchnorm(m: nn.BatchNorm1d) -> dict:
+    return {"num_features": m.num_features, "eps": m.eps, "momentum": m.momentum, "affine": m.affine,
+            "track_running_stats": m.track_running_stats}
+
+
+def _none(m: nn.Module) -> dict:
+    return {}
+
+
+#: class name -> (class, constructor arguments read from an instance)
+LAYERS: dict[str, tuple[type, Callable[[Any], dict]]] = {
+    "Linear": (nn.Linear, _linear),
+    "ReLU": (nn.ReLU, _none),
+    "Sigmoid": (nn.Sigmoid, _none),
+    "Tanh": (nn.Tanh, _none),
+    "Identity": (nn.Identity, _none),
+    "Softmax": (nn.Softmax, _softmax),
+    "LogSoftmax": (nn.LogSoftmax, _softmax),
+    "BatchNorm1d": (nn.BatchNorm1d, _batchnorm),
+    "Dropout": (nn.Dropout, lambda m: {"p": m.p}),
+    "Flatten": (nn.Flatten, lambda m: {"start_dim": m.start_dim, "end_dim": m.end_dim}),
+}
+CONTAINERS = {"Sequential": nn.Sequential, "ModuleList": nn.ModuleList}
+
+
+class UnsupportedModule(nn.Module):
+    """Stands for a module whose class is not on the allow-list."""
+
+    def __init__(self, class_name: str):
+        super().__init__()
+        self.class_name = class_name
+
+    def forward(self, *args: Any) -> Any:
+        raise TypeError(f"{self.class_name} is not a layer type the grader can run")
+
+    def extra_repr(self) -> str:
+        return self.class_name
+
+
+def describe(module: nn.Module, encode_tensor: Callable[[torch.Tensor], Any]) -> dict:
+    name = type(module).__name__
+    if type(module) in CONTAINERS.values():
+        return {"type": name, "children": [[k, describe(c, encode_tensor)] for k, c in module.named_children()],
+                "training": bool(module.training)}
+    entry = LAYERS.get(name)
+    if entry is None or type(module) is not entry[0]:
+        return {"type": "unsupported", "class": f"{type(module).__module__}.{type(module).__qualname__}"}
+    state = {}
+    for key, value in module.state_dict(keep_vars=True).items():
+        state[key] = encode_tensor(value.detach() if isinstance(value, torch.Tensor) else value)
+    return {"type": name, "args": entry[1](module), "state": state, "training": bool(module.training),
+            "frozen": [k for k, p in module.named_parameters() if not p.requires_grad]}
+
+
+def rebuild(node: Any, decode_tensor: Callable[[Any], Any]) -> nn.Module:
+    if not isinstance(node, dict) or not isinstance(node.get("type"), str):
+        raise ValueError("bad module description")
+    kind = node["type"]
+    if kind == "unsupported":
+        return UnsupportedModule(str(node.get("class", "?"))[:200])
+    if kind in CONTAINERS:
+        module = CONTAINERS[kind]()
+        for key, child in node.get("children", []):
+            module.add_module(str(key), rebuild(child, decode_tensor))
+        module.train(bool(node.get("training", True)))
+        return module
+    if kind not in LAYERS:
+        raise ValueError(f"layer type {kind!r} not allowed")
+    cls, _ = LAYERS[kind]
+    args = node.get("args", {})
+    if not isinstance(args, dict):
+        raise ValueError("bad layer arguments")
+    module = cls(**{str(k): v for k, v in args.items()})
+    state = {k: decode_tensor(v) for k, v in node.get("state", {}).items()}
+    if state:
+        module.load_state_dict(state, strict=True)
+    for key in node.get("frozen", []):
+        dict(module.named_parameters())[key].requires_grad_(False)
+    module.train(bool(node.get("training", True)))
+    return module

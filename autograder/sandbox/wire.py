@@ -1,0 +1,175 @@
+"""A pickle-free wire format for values crossing between trusted and untrusted code.
+
+A message is a JSON tree plus raw tensor buffers. Decoding never runs code: it builds
+only JSON values, tensors (from raw bytes, with a dtype from a fixed list), dtypes,
+``torch.Size``, tuples, described ``nn.Module`` trees (rebuilt from allowed layer types,
+see ``modules``) and :class:`Opaque` placeholders for anything else.
+"""
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from . import modules
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+DTYPES = {
+    str(d).removeprefix("torch."): d
+    for d in (
+        torch.float64, torch.float32, torch.float16, torch.bfloat16, torch.int64, torch.int32,
+        torch.int16, torch.int8, torch.uint8, torch.bool, torch.complex64, torch.complex128,
+    )
+}
+
+
+class WireError(Exception):
+    """A message that does not follow the format (for example forged by student code)."""
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value of a type that does not cross: only its type name and a short repr do."""
+
+    type_name: str
+    text: str
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}: {self.text}>"
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def _tensor_bytes(t: torch.Tensor) -> bytes:
+    t = t.detach().to("cpu").contiguous()
+    if t.numel() == 0:
+        return b""
+    return t.reshape(-1).view(torch.uint8).numpy().tobytes()
+
+
+def encode(value: Any) -> bytes:
+    """Encode a value; anything unsupported becomes an Opaque description, never an error."""
+    buffers: list[bytes] = []
+
+    def enc(v: Any, depth: int = 0) -> Any:
+        if depth > 50:
+            return {"$opaque": "nested", "text": "too deeply nested"}
+        if v is None or isinstance(v, (bool, str)):
+            return v
+        if type(v) is int:
+            return v if abs(v) < 2**63 else {"$bigint": str(v)}
+        if type(v) is float:
+            return {"$float": repr(v)}
+        if isinstance(v, torch.Tensor) and _dtype_name(v.dtype) in DTYPES:
+            data = _tensor_bytes(v)
+            buffers.append(data)
+            return {"$tensor": len(buffers) - 1, "dtype": _dtype_name(v.dtype), "shape": list(v.shape),
+                    "requires_grad": bool(v.requires_grad), "class": type(v).__name__}
+        if isinstance(v, torch.dtype):
+            return {"$dtype": _dtype_name(v)}
+        if isinstance(v, torch.Size):
+            return {"$size": [int(x) for x in v]}
+        if isinstance(v, torch.nn.Module):
+            return {"$module": modules.describe(v, lambda t: enc(t, depth + 1))}
+        if type(v) in (list, tuple):
+            items = [enc(x, depth + 1) for x in v]
+            return items if type(v) is list else {"$tuple": items}
+        if type(v) is dict and all(type(k) is str for k in v):
+            return {"$dict": {k: enc(x, depth + 1) for k, x in v.items()}}
+        try:
+            text = repr(v)[:200]
+        except Exception:  # noqa: BLE001 - student objects may break repr
+            text = "?"
+        return {"$opaque": f"{type(v).__module__}.{type(v).__qualname__}", "text": text}
+
+    header = json.dumps(enc(value), allow_nan=True).encode()
+    sizes = [len(b) for b in buffers]
+    head = json.dumps(sizes).encode()
+    return struct.pack("<II", len(header), len(head)) + header + head + b"".join(buffers)
+
+
+def decode(data: bytes) -> Any:
+    """Decode a message, validating everything; raises WireError on anything malformed."""
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise WireError("message too large")
+    try:
+        hlen, slen = struct.unpack_from("<II", data, 0)
+        header = json.loads(data[8 : 8 + hlen])
+        sizes = json.loads(data[8 + hlen : 8 + hlen + slen])
+        if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
+            raise WireError("bad buffer table")
+        offsets, pos = [], 8 + hlen + slen
+        for size in sizes:
+            offsets.append((pos, pos + size))
+            pos += size
+        if pos != len(data):
+            raise WireError("buffer sizes do not add up")
+    except (struct.error, ValueError, UnicodeDecodeError) as err:
+        raise WireError(f"unreadable message: {err}") from None
+
+    def tensor(node: dict) -> torch.Tensor:
+        dtype = DTYPES.get(node.get("dtype"))
+        shape = node.get("shape")
+        index = node.get("$tensor")
+        if dtype is None or type(index) is not int or not 0 <= index < len(offsets):
+            raise WireError("bad tensor")
+        if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
+            raise WireError("bad tensor shape")
+        start, end = offsets[index]
+        count = 1
+        for s in shape:
+            count *= s
+        itemsize = torch.empty((), dtype=dtype).element_size()
+        if end - start != count * itemsize:
+            raise WireError("tensor size does not match its shape")
+        if count == 0:
+            return torch.empty(shape, dtype=dtype)
+        raw = torch.frombuffer(bytearray(data[start:end]), dtype=torch.uint8)
+        result = raw.view(dtype).reshape(shape).clone()
+        if node.get("requires_grad") is True and (dtype.is_floating_point or dtype.is_complex):
+            result.requires_grad_(True)
+        return result
+
+    def dec(node: Any, depth: int = 0) -> Any:
+        if depth > 60:
+            raise WireError("too deeply nested")
+        if node is None or isinstance(node, (bool, str, int)):
+            return node
+        if isinstance(node, float):
+            return node
+        if isinstance(node, list):
+            return [dec(x, depth + 1) for x in node]
+        if not isinstance(node, dict) or len(node) == 0:
+            raise WireError("bad node")
+        if "$float" in node:
+            return float(node["$float"])
+        if "$bigint" in node:
+            return int(node["$bigint"])
+        if "$tensor" in node:
+            return tensor(node)
+        if "$dtype" in node:
+            if node["$dtype"] not in DTYPES:
+                raise WireError("bad dtype")
+            return DTYPES[node["$dtype"]]
+        if "$size" in node:
+            return torch.Size(dec(node["$size"], depth + 1))
+        if "$tuple" in node:
+            return tuple(dec(node["$tuple"], depth + 1))
+        if "$dict" in node and isinstance(node["$dict"], dict):
+            return {str(k): dec(v, depth + 1) for k, v in node["$dict"].items()}
+        if "$module" in node:
+            return modules.rebuild(node["$module"], lambda n: dec(n, depth + 1))
+        if "$opaque" in node:
+            return Opaque(str(node["$opaque"])[:200], str(node.get("text", ""))[:200])
+        raise WireError("unknown node")
+
+    try:
+        return dec(header)
+    except (TypeError, ValueError, RuntimeError, KeyError) as err:
+        raise WireError(f"malformed value: {err}") from None

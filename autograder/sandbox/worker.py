@@ -1,0 +1,119 @@
+"""The loop a jailed worker runs: load one student's files, then answer calls.
+
+Everything here runs in the untrusted process. It is written to be correct for
+honest students; a hostile one can change any of it, which only changes what its
+own answers say, and answers are decoded safely and judged by the trusted side.
+"""
+from __future__ import annotations
+
+import importlib.abc
+import importlib.util
+import linecache
+import socket
+import sys
+import traceback
+import types
+from typing import Any
+
+from . import wire
+from .framing import FrameClosed, recv_frame, send_frame
+
+PACKAGE = "exercises"
+
+
+class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports ``exercises.<name>`` from source held in memory."""
+
+    def __init__(self, files: dict[str, str]):
+        self.files = files
+
+    def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001
+        if fullname == PACKAGE:
+            return importlib.util.spec_from_loader(fullname, self, is_package=True)
+        prefix, _, stem = fullname.partition(".")
+        if prefix == PACKAGE and f"{stem}.py" in self.files:
+            return importlib.util.spec_from_loader(fullname, self, origin=f"{PACKAGE}/{stem}.py")
+        return None
+
+    def create_module(self, spec):  # noqa: ANN001
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        if module.__name__ == PACKAGE:
+            module.__path__ = []
+            return
+        relpath = f"{module.__name__.partition('.')[2]}.py"
+        filename = f"{PACKAGE}/{relpath}"
+        source = self.files[relpath]
+        module.__file__ = filename
+        code = compile(source, filename, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+
+
+def student_traceback(exc: BaseException) -> str:
+    """The traceback cut to the student's own files, then the exception line."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(PACKAGE + "/")]
+    lines = traceback.format_list(frames) if frames else []
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)[-4000:]
+
+
+def _error(status: str, exc: BaseException) -> dict:
+    return {"status": status, "type": type(exc).__name__, "message": str(exc)[:1000],
+            "traceback": student_traceback(exc)}
+
+
+def load(files: dict[str, str]) -> dict:
+    for relpath, source in files.items():
+        linecache.cache[f"{PACKAGE}/{relpath}"] = (len(source), None, source.splitlines(True), f"{PACKAGE}/{relpath}")
+    sys.meta_path.insert(0, _SourceFinder(files))
+    errors = {}
+    for relpath in sorted(files):
+        name = f"{PACKAGE}.{relpath[:-3]}"
+        try:
+            importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001 - anything the student's import does
+            sys.modules.pop(name, None)
+            errors[relpath] = _error("import_error", exc)
+    return {"status": "ok", "errors": errors}
+
+
+def call(request: dict) -> dict:
+    module = sys.modules.get(f"{PACKAGE}.{request['module']}")
+    if module is None:
+        return {"status": "import_error", "type": "ImportError", "message": "file not loaded", "traceback": ""}
+    function = getattr(module, request["name"], None)
+    if not callable(function):
+        return {"status": "missing", "type": "AttributeError",
+                "message": f"{request['module']}.py defines no function {request['name']}", "traceback": ""}
+    args, kwargs = request["args"], request["kwargs"]
+    try:
+        value = function(*args, **kwargs)
+    except NotImplementedError as exc:
+        return _error("not_attempted", exc)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: all the student's
+        return _error("error", exc)
+    return {"status": "ok", "value": value, "args": args, "kwargs": kwargs}
+
+
+def serve(sock: socket.socket) -> None:
+    while True:
+        try:
+            request = wire.decode(recv_frame(sock))
+        except (FrameClosed, OSError, wire.WireError):
+            return
+        if request["op"] == "load":
+            reply = load(request["files"])
+        else:
+            reply = call(request)
+        try:
+            payload = wire.encode(reply)
+        except BaseException as exc:  # noqa: BLE001
+            payload = wire.encode(_error("error", exc))
+        if len(payload) > wire.MAX_MESSAGE_BYTES:
+            payload = wire.encode({"status": "error", "type": "ValueError",
+                                   "message": "the returned value is too large to grade", "traceback": ""})
+        try:
+            send_frame(sock, payload)
+        except OSError:
+            return

@@ -1,0 +1,1 @@
+"""Your exercises: fill in the functions, then run `autograder check`."""

@@ -1,0 +1,1 @@
+"""Reference solutions: the one source that exercises/ and the notebooks are generated from."""
