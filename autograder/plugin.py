@@ -12,6 +12,7 @@ over the ids (session scope, so pytest runs one student's checks together) and c
 """
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,12 @@ def classify(exc: BaseException) -> tuple[str, str, str]:
     return "failed", f"what your function returned could not be checked ({type(exc).__name__}: {exc})", ""
 
 
+def _check_name(item: pytest.Item, student_id: str) -> str:
+    parts = [p for p in item.callspec.id.split("-") if p != student_id]
+    base = getattr(item, "originalname", item.name)
+    return f"{base}[{'-'.join(parts)}]" if parts else base
+
+
 def _marker_value(item: pytest.Item, name: str, default: Any) -> Any:
     marker = item.get_closest_marker(name)
     return marker.args[0] if marker and marker.args else default
@@ -90,6 +97,7 @@ class GradingPlugin:
         self.exercises = exercises
         self.current: dict[str, _Student] = {}
         self.collection_errors: list[str] = []
+        self.max_points: dict[str, float] = {}
 
     # -- collection -------------------------------------------------------------------
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
@@ -99,6 +107,12 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         if self.exercises is not None:
             items[:] = [i for i in items if _marker_value(i, "exercise", None) in self.exercises]
+        first = self.ids[0] if self.ids else None
+        for item in items:
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            if params.get("submission") == first and Path(str(item.path)).resolve().is_relative_to(HIDDEN_DIR):
+                name = _marker_value(item, "exercise", "?")
+                self.max_points[name] = self.max_points.get(name, 0.0) + float(_marker_value(item, "points", 1))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -148,7 +162,7 @@ class GradingPlugin:
         else:
             result = classify(call.excinfo.value)
         state.records.append(CheckRecord(
-            name=item.originalname if hasattr(item, "originalname") else item.name,
+            name=_check_name(item, student_id),
             exercise=_marker_value(item, "exercise", "?"),
             points=float(_marker_value(item, "points", 1)),
             hidden=Path(str(item.path)).resolve().is_relative_to(HIDDEN_DIR),
@@ -173,6 +187,7 @@ def exercise_fixture_plugin(names: list[str]) -> object:
 def run_checks(paths: list[Path], plugin: GradingPlugin, exercise_names: list[str], quiet: bool = True) -> int:
     args = ["-c", str(CHECKS_INI), "--rootdir", str(PACKAGE_DIR), *(["-p", "no:terminal"] if quiet else []),
             "-W", "ignore::pytest.PytestAssertRewriteWarning", *map(str, paths)]
+    os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # third-party plugins only cost start-up
     code = pytest.main(args, plugins=[plugin, exercise_fixture_plugin(exercise_names)])
     if plugin.collection_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         details = "\n".join(plugin.collection_errors)

@@ -20,6 +20,7 @@ CLONE_NEWNET = 0x40000000
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -49,6 +50,10 @@ def _check(result: int, what: str) -> None:
 def _write(path: str, text: str) -> None:
     with open(path, "w") as f:
         f.write(text)
+
+
+def die_with_parent() -> None:
+    _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
 
 
 def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int) -> list[str]:
@@ -100,6 +105,7 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int) -> list[s
         os.setgid(uid)
         os.setuid(uid)
         protections.append("unprivileged uid")
+    _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # die with the fork server (cleared by setuid: set it after)
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
         protections.append("no new privileges")
     os.closerange(3, keep_fd)

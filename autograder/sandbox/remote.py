@@ -118,9 +118,11 @@ class Submission:
     def call(self, module: str, name: str, args: tuple, kwargs: dict) -> Any:
         if name in self.timed_out:
             raise StudentTimeout(f"{name} was not run: it already ran out of time in an earlier check")
+        relpath = f"{module}.py"
+        if relpath not in self.files:
+            raise StudentCrashed(f"exercises/{relpath} is missing from the submission")
         if self.pid is None:
             self._start()
-        relpath = f"{module}.py"
         if relpath in self.import_errors:
             error = self.import_errors[relpath]
             raise StudentCrashed(f"exercises/{relpath} could not be imported: {error['type']}: {error['message']}",

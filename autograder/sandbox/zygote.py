@@ -118,6 +118,7 @@ def start() -> tuple[int, socket.socket]:
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
+        jail.die_with_parent()
         parent_end.close()
         os.closerange(3, child_end.fileno())
         os.closerange(child_end.fileno() + 1, 65536)

@@ -1,0 +1,1 @@
+"""``autograder grade``: discover submissions, grade them in sandboxed shards, write reports."""

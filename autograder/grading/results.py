@@ -1,0 +1,156 @@
+"""Scores and reports: per-student results.json (Gradescope schema), feedback HTML, grades.csv.
+
+Scoring rule (the same as an nbgrader test cell, whose public asserts must pass for
+any points): an exercise earns the points of its passed hidden checks if all of its
+public checks pass, and nothing otherwise. Nothing here depends on time or order of
+completion, so the same submissions always give byte-identical files.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..check import summarise
+from ..curriculum import Exercise
+from ..plugin import CheckRecord
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def exercise_scores(records: list[CheckRecord], exercises: list[Exercise], max_points: dict[str, float]) -> dict:
+    by_exercise: dict[str, list[CheckRecord]] = {e.name: [] for e in exercises}
+    for record in records:
+        by_exercise.setdefault(record.exercise, []).append(record)
+    scores = {}
+    for e in exercises:
+        recs = by_exercise[e.name]
+        gate = all(r.outcome == "passed" for r in recs if not r.hidden)
+        earned = sum(r.points for r in recs if r.hidden and r.outcome == "passed") if gate else 0.0
+        scores[e.name] = {"score": earned, "max_score": max_points.get(e.name, 0.0),
+                          "outcome": summarise(e.name, recs).outcome if recs else "not graded",
+                          "public_checks_passed": gate}
+    return scores
+
+
+def result_document(student: str, records: list[CheckRecord], exercises: list[Exercise],
+                    max_points: dict[str, float], fingerprint: str, problems: list[str],
+                    protections: list[str]) -> dict:
+    scores = exercise_scores(records, exercises, max_points)
+    tests = []
+    for r in records:
+        tests.append({
+            "name": f"{r.exercise}: {r.name}",
+            "score": r.points if (r.hidden and r.outcome == "passed" and scores[r.exercise]["public_checks_passed"]) else 0,
+            "max_score": r.points if r.hidden else 0,
+            "status": "passed" if r.outcome == "passed" else "failed",
+            "output": r.outcome if r.outcome == "passed" else f"{r.outcome}: {r.message}" + (f"\n{r.detail}" if r.detail else ""),
+            "visibility": "after_published" if r.hidden else "visible",
+        })
+    total = sum(s["score"] for s in scores.values())
+    return {
+        "score": total,
+        "output": "\n".join(problems) if problems else "Graded by the hidden checks.",
+        "tests": tests,
+        "extra_data": {"student": student, "fingerprint": fingerprint, "exercises": scores,
+                       "max_score": sum(max_points.values()), "problems": problems, "protections": protections},
+    }
+
+
+def feedback_html(doc: dict) -> str:
+    extra = doc["extra_data"]
+    rows = []
+    for name, s in extra["exercises"].items():
+        checks = [t for t in doc["tests"] if t["name"].startswith(name + ": ")]
+        notes = sorted({t["output"] for t in checks if t["status"] != "passed"})
+        notes_html = "".join(f"<li><pre>{html.escape(n)}</pre></li>" for n in notes[:5])
+        rows.append(f"<tr><td><code>{html.escape(name)}</code></td><td>{html.escape(s['outcome'])}</td>"
+                    f"<td>{_fmt(s['score'])} / {_fmt(s['max_score'])}</td><td><ul>{notes_html}</ul></td></tr>")
+    problems = "".join(f"<li>{html.escape(p)}</li>" for p in extra["problems"])
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Feedback for "
+        f"{html.escape(extra['student'])}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
+        "td{border-top:1px solid #ccc;padding:.4em;vertical-align:top}pre{white-space:pre-wrap;margin:0}</style>"
+        f"</head><body><h1>Feedback for {html.escape(extra['student'])}</h1>"
+        f"<p>Score: <b>{_fmt(doc['score'])} / {_fmt(extra['max_score'])}</b></p>"
+        + (f"<ul>{problems}</ul>" if problems else "")
+        + "<table><tr><th>Exercise</th><th>Outcome</th><th>Points</th><th>What to fix</th></tr>"
+        + "".join(rows) + "</table><p>Hidden checks show their name and message only.</p></body></html>\n"
+    )
+
+
+def grades_csv(docs: list[dict], exercises: list[Exercise]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", *[e.name for e in exercises], "total", "max_total"])
+    for doc in sorted(docs, key=lambda d: d["extra_data"]["student"]):
+        extra = doc["extra_data"]
+        writer.writerow([extra["student"], *[_fmt(extra["exercises"].get(e.name, {}).get("score", 0)) for e in exercises],
+                         _fmt(doc["score"]), _fmt(extra["max_score"])])
+    return out.getvalue()
+
+
+@dataclass
+class Summary:
+    students: int
+    graded_now: int
+    skipped: int
+    mean: float
+    max_total: float
+    pass_rate: dict[str, float]
+    common_failure: dict[str, str]
+    protections: list[str] = field(default_factory=list)
+    out: Path | None = None
+
+    def render(self) -> str:
+        lines = [f"Graded {self.students} students ({self.graded_now} now, {self.skipped} unchanged since the last run).",
+                 f"Mean score: {self.mean:.2f} / {_fmt(self.max_total)}",
+                 "Protections in force for student code: " + (", ".join(self.protections) or "none recorded"),
+                 "", f"{'exercise':<26}{'full marks':>11}  most common problem"]
+        for name, rate in self.pass_rate.items():
+            lines.append(f"{name:<26}{rate:>10.0%}  {self.common_failure.get(name, '')[:90]}")
+        if self.out:
+            lines += ["", f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
+        return "\n".join(lines)
+
+
+def summarise_class(docs: list[dict], exercises: list[Exercise], graded_now: int) -> Summary:
+    n = len(docs)
+    pass_rate, common = {}, {}
+    for e in exercises:
+        full = 0
+        failures: Counter[str] = Counter()
+        for doc in docs:
+            s = doc["extra_data"]["exercises"].get(e.name)
+            if s and s["max_score"] and s["score"] >= s["max_score"]:
+                full += 1
+            messages = {t["output"].split("\n")[0] for t in doc["tests"]
+                        if t["name"].startswith(e.name + ": ") and t["status"] != "passed"}
+            failures.update(messages)
+        pass_rate[e.name] = full / n if n else 0.0
+        if failures:
+            common[e.name] = min(failures.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    protections = sorted({p for d in docs for p in d["extra_data"].get("protections", [])})
+    mean = sum(d["score"] for d in docs) / n if n else 0.0
+    max_total = max((d["extra_data"]["max_score"] for d in docs), default=0.0)
+    return Summary(n, graded_now, n - graded_now, mean, max_total, pass_rate, common, protections)
+
+
+def dumps(doc: dict) -> str:
+    return json.dumps(doc, indent=1, sort_keys=True) + "\n"

@@ -1,0 +1,165 @@
+"""Grade a class: skip what is up to date, run shards in parallel, show progress, write reports."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..curriculum import PACKAGE_DIR, SOLUTIONS_DIR
+from ..errors import AutograderError, UsageError
+from ..namespaces import load_manifest
+from ..sandbox.jail import Limits
+from .results import Summary, atomic_write, grades_csv, summarise_class
+from .submissions import Submission, discover
+
+BASE_UID = 61000
+
+
+@dataclass
+class GradeOptions:
+    submissions: Path
+    out: Path
+    jobs: int = 2
+    timeout: float = 5.0
+    memory_mb: int = 2048
+    force: bool = False
+    assignment: str | None = None
+    gradebook: Path | None = None
+    progress: bool = True
+
+
+def grader_digest(limits: Limits) -> str:
+    """Changes whenever anything that decides a grade changes."""
+    h = hashlib.sha256(json.dumps(asdict(limits), sort_keys=True).encode())
+    for folder in (PACKAGE_DIR / "checks", PACKAGE_DIR / "hidden", SOLUTIONS_DIR):
+        for path in sorted(folder.glob("*.py")):
+            h.update(path.name.encode() + path.read_bytes())
+    for name in ("expect.py", "plugin.py", "outcomes.py", "manifest.json", "grading/results.py"):
+        h.update((PACKAGE_DIR / name).read_bytes())
+    return h.hexdigest()
+
+
+def _up_to_date(path: Path, fingerprint: str) -> bool:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["extra_data"]["fingerprint"] == fingerprint
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled and total > 0
+        self.lock = threading.Lock()
+
+    def tick(self) -> None:
+        with self.lock:
+            self.done += 1
+            if self.enabled:
+                filled = int(30 * self.done / self.total)
+                sys.stderr.write(f"\rgrading [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}")
+                if self.done == self.total:
+                    sys.stderr.write("\n")
+                sys.stderr.flush()
+
+
+def _prepare_out(out: Path) -> None:
+    try:
+        for sub in ("results", "feedback", ".work"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+        probe = out / ".work" / ".probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as err:
+        raise UsageError(f"Cannot write to the output folder {out}: {err.strerror}.") from None
+
+
+def _run_shards(pending: list[tuple[Submission, str]], options: GradeOptions, limits: Limits) -> list[str]:
+    """Grade ``pending`` in ``jobs`` shard processes; returns error reports of shards that failed."""
+    jobs = max(1, min(options.jobs, len(pending)))
+    progress = _Progress(len(pending), options.progress)
+    work = options.out / ".work"
+    root = os.geteuid() == 0
+    procs = []
+    for k in range(jobs):
+        shard = pending[k::jobs]
+        spec = {"out": str(options.out.resolve()), "uid": BASE_UID + k if root else None, "limits": asdict(limits),
+                "students": [{"student": s.student, "files": s.files, "problems": s.problems, "fingerprint": f}
+                             for s, f in shard]}
+        spec_path = work / f"shard-{k}.json"
+        atomic_write(spec_path, json.dumps(spec))
+        os.chmod(spec_path, 0o600)
+        log = open(work / f"shard-{k}.log", "w")  # noqa: SIM115 - closed below
+        proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session", str(spec_path)],
+                                stdout=subprocess.PIPE, stderr=log, text=True, cwd=PACKAGE_DIR.parent)
+        procs.append((proc, log, k))
+
+    def follow(proc: subprocess.Popen) -> None:
+        for line in proc.stdout:
+            if line.startswith("done "):
+                progress.tick()
+
+    threads = [threading.Thread(target=follow, args=(p,), daemon=True) for p, _, _ in procs]
+    for t in threads:
+        t.start()
+    errors = []
+    for (proc, log, k), thread in zip(procs, threads):
+        proc.wait()
+        thread.join()
+        log.close()
+        if proc.returncode != 0:
+            tail = (work / f"shard-{k}.log").read_text(errors="replace")[-1500:]
+            errors.append(f"grading process {k} stopped with status {proc.returncode}:\n{tail}")
+    return errors
+
+
+def grade(options: GradeOptions) -> Summary:
+    if options.jobs < 1:
+        raise UsageError("--jobs must be at least 1.")
+    if options.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds.")
+    exercises = load_manifest()
+    if options.assignment or _looks_like_nbgrader(options.submissions):
+        from ..course import discover_notebooks
+
+        submissions = discover_notebooks(options.submissions, exercises, options.assignment)
+    else:
+        submissions = discover(options.submissions, exercises)
+    _prepare_out(options.out)
+    limits = Limits(timeout=options.timeout, memory_mb=options.memory_mb)
+    digest = grader_digest(limits)
+    pending = []
+    for sub in submissions:
+        fingerprint = hashlib.sha256((sub.digest + digest).encode()).hexdigest()
+        result = options.out / "results" / f"{sub.student}.json"
+        if options.force or not _up_to_date(result, fingerprint):
+            pending.append((sub, fingerprint))
+    errors = _run_shards(pending, options, limits) if pending else []
+    docs = []
+    missing = []
+    for sub in submissions:
+        try:
+            docs.append(json.loads((options.out / "results" / f"{sub.student}.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            missing.append(sub.student)
+    if errors or missing:
+        raise AutograderError("The grader itself failed; students without a result: " + ", ".join(missing or ["none"])
+                              + "\n" + "\n".join(errors) + "\nRe-run the same command: finished students are kept.")
+    atomic_write(options.out / "grades.csv", grades_csv(docs, exercises))
+    shutil.rmtree(options.out / ".work", ignore_errors=True)
+    if options.gradebook:
+        from ..course import write_gradebook
+
+        write_gradebook(options.gradebook, options.assignment, docs)
+    summary = summarise_class(docs, exercises, graded_now=len(pending))
+    summary.out = options.out
+    return summary
+
+
+def _looks_like_nbgrader(root: Path) -> bool:
+    return root.is_dir() and any(root.glob("*/*/*.ipynb"))

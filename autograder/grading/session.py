@@ -1,0 +1,65 @@
+"""One grading shard: ``python -m autograder.grading.session SPEC.json``.
+
+Order matters for safety. This process imports torch and forks the zygote *first*;
+only then does it load the reference solutions and the hidden checks. Workers are
+forked by the zygote, so they never hold those in memory or in an open file.
+Each finished student is written at once (atomically) and announced on stdout.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+
+def main(spec_path: str) -> int:
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    from ..sandbox import jail, zygote
+    from ..sandbox.remote import Submission, ZygoteClient
+
+    jail.die_with_parent()
+    client = ZygoteClient(*zygote.start())
+    if spec["uid"] is not None:
+        zygote.kill_uid(spec["uid"])  # leftovers of an interrupted run
+
+    # Trusted material from here on: the zygote already exists.
+    from ..curriculum import SOLUTIONS_DIR
+    from ..namespaces import load_manifest, load_namespace
+    from ..plugin import HIDDEN_DIR, PUBLIC_DIR, GradingPlugin, run_checks
+    from .results import atomic_write, dumps, feedback_html, result_document
+
+    exercises = load_manifest()
+    reference = load_namespace(SOLUTIONS_DIR, exercises, "solutions")
+    limits = jail.Limits(**spec["limits"])
+    out = Path(spec["out"])
+    students = {f"s{i}": entry for i, entry in enumerate(spec["students"])}
+    open_subs: dict[str, Submission] = {}
+
+    def open_submission(token: str) -> types.SimpleNamespace:
+        entry = students[token]
+        sub = open_subs[token] = Submission(client, entry["files"], spec["uid"], limits)
+        namespace = types.SimpleNamespace(**{e.name: sub.function(e.assignment, e.name) for e in exercises})
+        namespace._start_check = sub.start_check
+        return namespace
+
+    def close_submission(token: str, _namespace: object) -> None:
+        open_subs[token].close()
+
+    def done(token: str, records: list) -> None:
+        entry = students[token]
+        sub = open_subs.pop(token)
+        doc = result_document(entry["student"], records, exercises, plugin.max_points, entry["fingerprint"],
+                              entry["problems"], sub.protections)
+        atomic_write(out / "feedback" / f"{entry['student']}.html", feedback_html(doc))
+        atomic_write(out / "results" / f"{entry['student']}.json", dumps(doc))
+        print(f"done {entry['student']}", flush=True)
+
+    plugin = GradingPlugin(list(students), open_submission, close_submission, done, reference=reference)
+    run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin, [e.name for e in exercises])
+    client.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
