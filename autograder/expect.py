@@ -19,7 +19,8 @@ def describe(value: Any) -> str:
         return f"a {value.dtype} tensor of shape {tuple(value.shape)}"
     if isinstance(value, nn.Module):
         return f"an {type(value).__name__} module"
-    return f"a {type(value).__name__} ({value!r:.80})"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiouAEIOU' else 'a'} {name} ({value!r:.80})"
 
 
 def tensor(got: Any, want: torch.Tensor, call: str, *, atol: float = 1e-5, rtol: float = 1e-4,

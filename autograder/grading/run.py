@@ -26,7 +26,7 @@ class GradeOptions:
     submissions: Path
     out: Path
     jobs: int = 2
-    timeout: float = 5.0
+    timeout: float = 3.0
     memory_mb: int = 2048
     force: bool = False
     assignment: str | None = None

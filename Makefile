@@ -1,0 +1,25 @@
+# Every install goes through constraints.txt, which pins torch==2.13.0 (a local CPU wheel).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test bench clean
+
+$(BIN)/autograder: pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+setup: $(BIN)/autograder
+
+demo: setup  ## grade the bundled example submissions
+	$(BIN)/autograder grade examples/submissions --out out/demo --force
+
+test: setup  ## the whole test suite
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/grade_speed.py
+
+clean:
+	rm -rf out/ course/
