@@ -18,6 +18,7 @@ STUB_HEADER = (
 )
 
 _MARKER = re.compile(r"^(\s*)### (BEGIN|END) SOLUTION\s*$")
+_LOOSE_MARKER = re.compile(r"#+\s*(BEGIN|END)\s*SOL", re.IGNORECASE)  # anything that looks meant as a marker
 
 
 def not_implemented_line(exercise: str) -> str:
@@ -31,7 +32,7 @@ def find_solution_blocks(source: str, filename: str) -> list[tuple[int, int, str
     """
     lines = source.splitlines()
     for number, line in enumerate(lines, 1):
-        if ("BEGIN SOLUTION" in line or "END SOLUTION" in line) and not _MARKER.match(line):
+        if _LOOSE_MARKER.search(line) and not _MARKER.match(line):
             raise MarkerError(
                 f"{filename}:{number}: malformed solution marker {line.strip()!r}; "
                 f"write exactly {BEGIN_SOLUTION!r} or {END_SOLUTION!r} on a line of its own."

@@ -1,0 +1,71 @@
+import pytest
+
+from autograder.check import render, run_public_checks
+from autograder.errors import UsageError
+from autograder.namespaces import load_manifest
+
+from tests.helpers import ROOT, run_cli, solution_copy, write_student
+
+NAMES = [e.name for e in load_manifest()]
+
+
+def test_reference_solutions_pass_every_public_check():
+    results = run_public_checks(ROOT / "solutions")
+    assert [r.exercise for r in results] == NAMES
+    assert {r.outcome for r in results} == {"passed"}
+    assert all(r.records for r in results), "every exercise has at least one public check"
+
+
+def test_generated_stubs_import_and_report_not_attempted(stub_dir):
+    results = run_public_checks(stub_dir)
+    assert {r.outcome for r in results} == {"not attempted"}
+
+
+def test_four_outcomes_with_messages(tmp_path):
+    files = solution_copy({
+        "tensors.py": [("    return torch.tensor(data)\n", "    return torch.Tensor(data)\n"),
+                       ("    return t.dtype\n", "    raise NotImplementedError\n"),
+                       ("    return tuple(t.shape)\n", "    return t.shapes\n")],
+    })
+    folder = write_student(tmp_path / "exercises", files)
+    results = {r.exercise: r for r in run_public_checks(folder, ["create_tensor", "tensor_dtype", "tensor_shape",
+                                                                 "count_elements"])}
+    assert results["count_elements"].outcome == "passed"
+    assert results["create_tensor"].outcome == "failed"
+    assert "torch.Tensor(data) makes float32" in results["create_tensor"].records[0].message
+    assert results["tensor_dtype"].outcome == "not attempted"
+    crashed = results["tensor_shape"]
+    assert crashed.outcome == "crashed"
+    assert "AttributeError" in crashed.records[0].message
+    detail = crashed.records[0].detail
+    assert "exercises/tensors.py" in detail and "return t.shapes" in detail
+    assert "autograder" not in detail and "_pytest" not in detail, "traceback is cut to the student's file"
+    text = render(list(results.values()))
+    assert "hidden checks" in text and "1 of 4 exercises pass" in text
+
+
+def test_syntax_error_costs_only_that_file(tmp_path):
+    files = solution_copy({"layers.py": [("    return nn.Linear(n_features, n_classes)\n", "    return nn.Linear(\n")]})
+    folder = write_student(tmp_path / "exercises", files)
+    results = {r.exercise: r for r in run_public_checks(folder)}
+    assert results["make_linear_layer"].outcome == "crashed"
+    assert "SyntaxError" in results["make_linear_layer"].records[0].message
+    assert results["create_tensor"].outcome == "passed" and results["apply_softmax"].outcome == "passed"
+
+
+def test_typo_gets_a_suggestion():
+    with pytest.raises(UsageError) as err:
+        run_public_checks(ROOT / "solutions", ["create_tensr"])
+    assert "did you mean 'create_tensor'" in str(err.value)
+
+
+def test_cli_exit_codes_and_no_traceback(tmp_path, stub_dir):
+    ok = run_cli("check", "--exercises-dir", str(ROOT / "solutions"), "create_tensor")
+    assert ok.returncode == 0 and "PASS" in ok.stdout
+    todo = run_cli("check", "--exercises-dir", str(stub_dir))
+    assert todo.returncode == 1 and "TODO" in todo.stdout
+    typo = run_cli("check", "create_tensr", cwd=tmp_path)
+    assert typo.returncode == 2 and "did you mean" in typo.stderr and "Traceback" not in typo.stderr
+    (tmp_path / "elsewhere").mkdir()
+    missing = run_cli("check", cwd=tmp_path / "elsewhere")
+    assert missing.returncode == 2 and "no exercises folder" in missing.stderr and "Traceback" not in missing.stderr
