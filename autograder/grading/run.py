@@ -124,12 +124,10 @@ def grade(options: GradeOptions) -> Summary:
     if options.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds.")
     exercises = load_manifest()
-    if options.assignment or _looks_like_nbgrader(options.submissions):
-        from ..course import discover_notebooks
-
-        submissions = discover_notebooks(options.submissions, exercises, options.assignment)
-    else:
-        submissions = discover(options.submissions, exercises)
+    if options.assignment or options.gradebook or _looks_like_nbgrader(options.submissions):
+        raise UsageError(f"{options.submissions} looks like an nbgrader submitted/ tree; grading notebooks is not "
+                         "supported yet.", hint="grade .py submissions, or use `nbgrader autograde` for notebooks")
+    submissions = discover(options.submissions, exercises)
     _prepare_out(options.out)
     limits = Limits(timeout=options.timeout, memory_mb=options.memory_mb)
     digest = grader_digest(limits)
@@ -152,10 +150,6 @@ def grade(options: GradeOptions) -> Summary:
                               + "\n" + "\n".join(errors) + "\nRe-run the same command: finished students are kept.")
     atomic_write(options.out / "grades.csv", grades_csv(docs, exercises))
     shutil.rmtree(options.out / ".work", ignore_errors=True)
-    if options.gradebook:
-        from ..course import write_gradebook
-
-        write_gradebook(options.gradebook, options.assignment, docs)
     summary = summarise_class(docs, exercises, graded_now=len(pending))
     summary.out = options.out
     return summary

@@ -1,0 +1,57 @@
+import subprocess
+import sys
+import zipfile
+
+from autograder import build
+from autograder.stubs import solution_bodies
+
+from tests.helpers import ROOT, SOLUTIONS
+
+
+def _all_text(folder):
+    texts = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".zip":
+                with zipfile.ZipFile(path) as z:
+                    data += b"".join(z.read(n) for n in z.namelist())
+            texts[path] = data.decode("utf-8", errors="replace")
+    return texts
+
+
+def test_student_kit_has_no_solution_or_hidden_check_and_check_runs(tmp_path):
+    kit = build.student_kit(tmp_path / "kit")
+    names = {p.relative_to(kit).as_posix() for p in kit.rglob("*")}
+    assert "exercises/tensors.py" in names and "autograder/checks/public_tensors.py" in names
+    assert not any(n.startswith("solutions") or "/hidden" in n or n.endswith((".pyc", ".pyo")) for n in names), names
+    texts = _all_text(kit)
+    bodies = {}
+    for path in SOLUTIONS.glob("*.py"):
+        bodies.update(solution_bodies(path.read_text(), path.name))
+    normalised = {p: "\n".join(line.strip() for line in t.splitlines() if line.strip()) for p, t in texts.items()}
+    for exercise, body in bodies.items():
+        leaks = [str(p) for p, t in normalised.items() if body in t]
+        assert not leaks, f"the solution of {exercise} ({body!r}) is in {leaks}"
+    hidden_markers = ["def test_count_parameters_models", "wrong_dim = torch.softmax", "_models()"]
+    for marker in hidden_markers:
+        assert not [p for p, t in texts.items() if marker in t], marker
+    # the kit's own check command runs from the kit, not from this repository
+    env_python = sys.executable
+    where = subprocess.run([env_python, "-c", "import autograder; print(autograder.__file__)"], cwd=kit,
+                           capture_output=True, text=True, env={"PYTHONPATH": str(kit), "PATH": "/usr/bin:/bin"})
+    assert where.stdout.startswith(str(kit)), where
+    run = subprocess.run([env_python, "-m", "autograder", "check"], cwd=kit, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(kit), "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 1 and run.stdout.count("TODO") == 15, run.stdout + run.stderr
+    refused = subprocess.run([env_python, "-m", "autograder", "build"], cwd=kit, capture_output=True, text=True,
+                             env={"PYTHONPATH": str(kit), "PATH": "/usr/bin:/bin"})
+    assert refused.returncode == 2 and "not part of the student kit" in refused.stderr
+
+
+def test_kit_refuses_non_empty_destination(tmp_path):
+    (tmp_path / "x").write_text("keep me")
+    from tests.helpers import run_cli
+
+    result = run_cli("build", "--student-kit", str(tmp_path))
+    assert result.returncode == 2 and "not empty" in result.stderr and (tmp_path / "x").read_text() == "keep me"
