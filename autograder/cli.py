@@ -34,10 +34,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace) -> int:
-    try:
-        from . import build
-    except ImportError:
-        raise UsageError("`autograder build` is for instructors; it is not part of the student kit.") from None
+    from .curriculum import SOLUTIONS_DIR
+
+    if not SOLUTIONS_DIR.is_dir():
+        raise UsageError("`autograder build` is for instructors; it is not part of the student kit "
+                         f"(there is no {SOLUTIONS_DIR}).")
+    from . import build
     if args.check:
         build.check()
         print("exercises/ and the manifest are up to date with solutions/.")
