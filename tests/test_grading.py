@@ -1,0 +1,235 @@
+"""Grading a class, proven on a gallery of honest, broken and hostile submissions.
+
+Every hostile student breaks exactly one exercise (tensor_dtype, 5 points) and leaves
+the rest correct: each must lose exactly those points, and everyone else keeps theirs.
+"""
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, run_cli, solution_copy, write_student
+
+TARGET = "    return t.dtype\n"
+SECRET_HIDDEN = str(ROOT / "autograder" / "hidden" / "hidden_layers.py")
+
+
+def hostile(body: str) -> dict:
+    return solution_copy({"tensors.py": [(TARGET, body)]})
+
+
+def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
+    """Writes the submissions; returns student -> expected tensor_dtype points."""
+    other = root / "honest" / "tensors.py"
+    cases = {
+        "honest": (solution_copy(), 5),
+        "loop": (hostile("    while True:\n        pass\n"), 0),
+        "sleep": (hostile("    import time\n    time.sleep(3600)\n"), 0),
+        "ignores_alarm": (hostile("    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+                                  "    signal.alarm(0)\n    while True:\n        pass\n"), 0),
+        "memory_hog": (hostile("    hog = bytearray(10**10)\n    return t.dtype\n"), 0),
+        "segfault": (hostile("    import ctypes\n    ctypes.string_at(0)\n"), 0),
+        "exits": (hostile("    import os\n    os._exit(0)\n"), 0),
+        "closes_fds": (hostile("    import os\n    os.closerange(0, 4096)\n    return t.dtype\n"), 0),
+        "kills_parent": (hostile("    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                                 "    os.kill(-1, signal.SIGKILL)\n"), 0),
+        "reads_hidden": (hostile(f"    return open({SECRET_HIDDEN!r}).read()\n"), 0),
+        "reads_other": (hostile(f"    return open({str(other)!r}).read()\n"), 0),
+        "writes_outside": (hostile(f"    open({str(outside)!r}, 'w').write('pwned')\n    return t.dtype\n"), 0),
+        "network": (hostile(f"    import socket\n    socket.create_connection(('127.0.0.1', {port}), timeout=1)\n"
+                            "    return t.dtype\n"), 0),
+        "forges_output": (hostile("    print('done honest')\n    print('{\"score\": 70}')\n    return 'float32'\n"), 0),
+        "monkeypatches": (solution_copy({"tensors.py": [
+            ("import torch\n", "import torch\ntorch.equal = lambda *a, **k: True\ntorch.Tensor.__eq__ = lambda *a: True\n"
+                               "torch.allclose = lambda *a, **k: True\n"),
+            (TARGET, "    return torch.int8\n")]}), 0),
+        "leaves_process": (hostile("    import os, time\n    if os.fork() == 0:\n        os.setsid()\n"
+                                   "        while True:\n            time.sleep(1)\n    return t.dtype\n"), 5),
+        "unusual_import": (hostile("    import xml.dom.minidom\n    return t.dtype\n"), 0),
+    }
+    for student, (files, _) in cases.items():
+        write_student(root / student, files)
+    # the same honest code as a zip, and one level down as <student>/exercises/
+    with zipfile.ZipFile(root / "zipped.zip", "w") as z:
+        for name, text in solution_copy().items():
+            z.writestr(f"exercises/{name}", text)
+    write_student(root / "nested" / "exercises", solution_copy())
+    expected = {s: pts for s, (_, pts) in cases.items()}
+    expected.update(zipped=5, nested=5)
+    return expected
+
+
+def uid_processes(uids: set[int]) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            uid = int(status.split("Uid:")[1].split()[0])
+            if uid in uids:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    accepted = []
+
+    def accept():
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept())
+            except OSError:
+                pass
+
+    stop = threading.Event()
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    outside = base / "outside.txt"
+    expected = gallery(base / "subs", listener.getsockname()[1], outside)
+    start = time.monotonic()
+    result = run_cli("grade", str(base / "subs"), "--out", str(base / "out"), "--jobs", "2", "--timeout", "1",
+                     "--quiet")
+    elapsed = time.monotonic() - start
+    stop.set()
+    thread.join()
+    listener.close()
+    return {"base": base, "result": result, "expected": expected, "accepted": accepted, "outside": outside,
+            "elapsed": elapsed}
+
+
+def read_csv(path: Path) -> dict[str, dict[str, str]]:
+    with path.open() as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+def test_every_student_gets_a_row_and_only_the_broken_exercise_is_lost(graded):
+    assert graded["result"].returncode == 0, graded["result"].stderr
+    rows = read_csv(graded["base"] / "out" / "grades.csv")
+    assert set(rows) == set(graded["expected"])
+    for student, points in graded["expected"].items():
+        row = rows[student]
+        assert row["tensor_dtype"] == str(points), (student, row)
+        assert row["total"] == str(65 + points), (student, row)
+        assert row["max_total"] == "70"
+
+
+def test_hostile_reasons_are_clear(graded):
+    out = graded["base"] / "out" / "results"
+
+    def messages(student):
+        doc = json.loads((out / f"{student}.json").read_text())
+        return " ".join(t["output"] for t in doc["tests"] if t["name"].startswith("tensor_dtype: "))
+
+    assert "did not finish within 1 s" in messages("loop")
+    assert "did not finish within 1 s" in messages("sleep")
+    assert "did not finish within 1 s" in messages("ignores_alarm")
+    assert "MemoryError" in messages("memory_hog")
+    assert "ended the grading process" in messages("segfault")
+    assert "ended the grading process" in messages("exits")
+    assert "No such file or directory" in messages("reads_hidden")
+    assert "No such file or directory" in messages("reads_other")
+    assert "Network is unreachable" in messages("network")
+    assert "No module named 'xml" in messages("unusual_import")
+
+
+def test_student_code_cannot_read_write_or_connect_outside(graded):
+    out = graded["base"] / "out"
+    everything = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "def test_count_parameters_models" not in everything, "hidden checks leaked"
+    assert "def create_tensor" not in (out / "results" / "reads_other.json").read_text()
+    assert not graded["outside"].exists()
+    assert graded["accepted"] == []
+
+
+def test_no_student_process_survives_the_run(graded):
+    assert uid_processes({61000 + k for k in range(8)}) == []
+
+
+def test_results_follow_the_gradescope_schema_and_feedback_hides_check_code(graded):
+    out = graded["base"] / "out"
+    doc = json.loads((out / "results" / "honest.json").read_text())
+    assert doc["score"] == 70
+    for test in doc["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["name"].split(": ")[0] in read_csv(out / "grades.csv")["honest"]
+    html = (out / "feedback" / "loop.html").read_text()
+    assert "tensor_dtype" in html and "did not finish" in html
+    for code in ("wrong_dim", "torch.zeros(3, dtype=dtype)", "reference."):
+        assert code not in html
+
+
+def test_summary_reports_class_and_protections(graded):
+    text = graded["result"].stdout
+    assert f"Graded {len(graded['expected'])} students" in text
+    assert "Protections in force" in text and ("unprivileged uid" in text or os.geteuid() != 0)
+    assert "tensor_dtype" in text and "full marks" in text
+
+
+def test_rerun_skips_everything_and_changes_nothing(graded):
+    out = graded["base"] / "out"
+    before = (out / "grades.csv").read_bytes()
+    again = run_cli("grade", str(graded["base"] / "subs"), "--out", str(out), "--timeout", "1", "--quiet")
+    assert again.returncode == 0 and "0 now" in again.stdout
+    assert (out / "grades.csv").read_bytes() == before
+
+
+def test_same_grades_for_any_jobs_and_after_a_kill(graded, tmp_path):
+    subs = tmp_path / "subs"
+    write_student(subs / "a", solution_copy())
+    write_student(subs / "b", solution_copy({"activations.py": [("    return torch.softmax(logits, dim=dim)\n",
+                                                                  "    return torch.softmax(logits, dim=0)\n")]}))
+    for i in range(6):
+        write_student(subs / f"c{i}", hostile("    while True:\n        pass\n") if i % 2 else solution_copy())
+    one = run_cli("grade", str(subs), "--out", str(tmp_path / "one"), "--jobs", "1", "--timeout", "1", "--quiet")
+    assert one.returncode == 0, one.stderr
+    # start again with two jobs, kill the whole run as soon as one result exists, then resume
+    out = tmp_path / "two"
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out), "--jobs", "2",
+                             "--timeout", "1", "--quiet"], cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((out / "results").glob("*.json")):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "grades.csv").exists()
+    resumed = run_cli("grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "1", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "grades.csv").read_bytes() == (tmp_path / "one" / "grades.csv").read_bytes()
+    rows = read_csv(out / "grades.csv")
+    assert rows["b"]["apply_softmax"] == "0" and rows["a"]["total"] == "70"
+
+
+@pytest.mark.parametrize("make, complaint", [
+    (lambda p: p / "missing", "does not exist"),
+    (lambda p: (p / "empty").mkdir() or p / "empty", "holds no submissions"),
+    (lambda p: (p / "f.txt").write_text("x") and p / "f.txt", "is not a folder"),
+])
+def test_bad_submissions_argument_is_one_clear_sentence(tmp_path, make, complaint):
+    result = run_cli("grade", str(make(tmp_path)), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and complaint in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unwritable_out_is_one_clear_sentence(tmp_path):
+    write_student(tmp_path / "subs" / "a", solution_copy())
+    (tmp_path / "blocker").write_text("a file where the output folder should go")
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "blocker" / "out"))
+    assert result.returncode == 2 and "Cannot write to the output folder" in result.stderr
+    assert "Traceback" not in result.stderr
