@@ -185,7 +185,7 @@ def exercise_fixture_plugin(names: list[str]) -> object:
 
 
 def run_checks(paths: list[Path], plugin: GradingPlugin, exercise_names: list[str], quiet: bool = True) -> int:
-    args = ["-c", str(CHECKS_INI), "--rootdir", str(PACKAGE_DIR), *(["-p", "no:terminal"] if quiet else []),
+    args = ["-c", str(CHECKS_INI), "--rootdir", str(PACKAGE_DIR), "-p", "no:logging", "-p", "no:warnings", *(["-p", "no:terminal"] if quiet else []),
             "-W", "ignore::pytest.PytestAssertRewriteWarning", *map(str, paths)]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # third-party plugins only cost start-up
     code = pytest.main(args, plugins=[plugin, exercise_fixture_plugin(exercise_names)])
