@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .curriculum import resolve_names
-from .errors import UsageError
+from .errors import AutograderError, UsageError
 from .namespaces import load_manifest, load_namespace
 from .plugin import PUBLIC_DIR, CheckRecord, GradingPlugin, run_checks
 
@@ -42,6 +42,9 @@ def run_public_checks(exercises_dir: Path, names: list[str] | None = None) -> li
 
     plugin = GradingPlugin(["yours"], lambda _: namespace, lambda *_: None, done, exercises=wanted)
     run_checks([PUBLIC_DIR], plugin, known)
+    unchecked = [name for name in wanted if name not in found]
+    if unchecked:
+        raise AutograderError("No public check ran for: " + ", ".join(unchecked) + ". The checks are incomplete.")
     return [summarise(name, found.get(name, [])) for name in wanted]
 
 

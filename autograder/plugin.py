@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import traceback
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -118,30 +119,6 @@ class GradingPlugin:
         if report.failed:
             self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
 
-    # -- fixtures ---------------------------------------------------------------------
-    @pytest.fixture(scope="session")
-    def submission(self, request: pytest.FixtureRequest):
-        student_id = request.param
-        namespace = self.open_submission(student_id)
-        state = self.current[student_id] = _Student(namespace)
-        yield state
-        self.close_submission(student_id, namespace)
-        del self.current[student_id]
-        self.on_student_done(student_id, state.records)
-
-    @pytest.fixture
-    def student(self, submission: _Student):
-        start = getattr(submission.namespace, "_start_check", None)
-        if start:
-            start()
-        return submission.namespace
-
-    @pytest.fixture
-    def reference(self):
-        if self.reference_namespace is None:
-            pytest.skip("the reference solutions are not available here")
-        return self.reference_namespace
-
     # -- outcomes ---------------------------------------------------------------------
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
@@ -159,6 +136,9 @@ class GradingPlugin:
             result = ("passed", "", "")
         elif call.excinfo.errisinstance(pytest.skip.Exception):
             return
+        elif call.when == "setup" and not isinstance(call.excinfo.value, StudentCodeProblem):
+            self.collection_errors.append(f"{item.nodeid}: setup failed: {call.excinfo.exconly()[-1000:]}")
+            return
         else:
             result = classify(call.excinfo.value)
         state.records.append(CheckRecord(
@@ -170,25 +150,52 @@ class GradingPlugin:
         ))
 
 
-def exercise_fixture_plugin(names: list[str]) -> object:
-    """A plugin object with one fixture per exercise: the student's function of that name."""
+def fixtures_plugin(plugin: GradingPlugin, names: list[str]) -> types.ModuleType:
+    """The fixtures checks ask for, as plain functions in a module object (like a conftest)."""
 
-    def make(name: str):
+    @pytest.fixture(scope="session")
+    def submission(request: pytest.FixtureRequest):
+        student_id = request.param
+        namespace = plugin.open_submission(student_id)
+        state = plugin.current[student_id] = _Student(namespace)
+        yield state
+        plugin.close_submission(student_id, namespace)
+        del plugin.current[student_id]
+        plugin.on_student_done(student_id, state.records)
+
+    @pytest.fixture
+    def student(submission: _Student):
+        start = getattr(submission.namespace, "_start_check", None)
+        if start:
+            start()
+        return submission.namespace
+
+    @pytest.fixture
+    def reference():
+        if plugin.reference_namespace is None:
+            pytest.skip("the reference solutions are not available here")
+        return plugin.reference_namespace
+
+    def exercise(name: str):
         @pytest.fixture(name=name)
-        def fixture(self, student):  # noqa: ANN001
+        def fixture(student):  # noqa: ANN001
             return getattr(student, name)
 
         return fixture
 
-    namespace = {f"_exercise_{n}": make(n) for n in names}
-    return type("ExerciseFixtures", (), namespace)()
+    module = types.ModuleType("autograder_fixtures")
+    fixtures = {"submission": submission, "student": student, "reference": reference}
+    fixtures.update({f"exercise_{n}": exercise(n) for n in names})
+    for key, value in fixtures.items():
+        setattr(module, key, value)
+    return module
 
 
 def run_checks(paths: list[Path], plugin: GradingPlugin, exercise_names: list[str], quiet: bool = True) -> int:
     args = ["-c", str(CHECKS_INI), "--rootdir", str(PACKAGE_DIR), "-p", "no:logging", "-p", "no:warnings", *(["-p", "no:terminal"] if quiet else []),
             "-W", "ignore::pytest.PytestAssertRewriteWarning", *map(str, paths)]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # third-party plugins only cost start-up
-    code = pytest.main(args, plugins=[plugin, exercise_fixture_plugin(exercise_names)])
+    code = pytest.main(args, plugins=[plugin, fixtures_plugin(plugin, exercise_names)])
     if plugin.collection_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         details = "\n".join(plugin.collection_errors)
         raise AutograderError(f"The checks themselves could not run (pytest exit code {int(code)}).\n{details}".strip())
