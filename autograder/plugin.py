@@ -2,20 +2,24 @@
 
 Checks are ordinary pytest functions marked with ``@pytest.mark.exercise(name)`` (and,
 for hidden checks, ``@pytest.mark.points(n)``). They ask for the student's function by
-its name as a fixture (``def test_x(create_tensor): ...``), or for ``student`` (all of
-them) and ``reference`` (the reference solutions, hidden checks only).
+its name (``def test_x(create_tensor): ...``), for ``student`` (all of them) and for
+``reference`` (the reference solutions, hidden checks only), plus their own
+``@pytest.mark.parametrize`` arguments.
 
-A *backend* supplies the submissions: ``ids``, ``open(id) -> namespace`` of the
-student's functions, ``close(id, namespace)``. The plugin parametrizes every check
-over the ids (session scope, so pytest runs one student's checks together) and calls
+pytest collects the checks (markers, parametrization, assertion rewriting); the plugin
+then takes over the run loop and calls each collected check once per submission with
+those arguments. That costs microseconds per check where pytest's full per-item
+protocol (fixtures, reports, capture) costs milliseconds, which matters at a class of
+hundreds times ~70 checks. A *backend* supplies the submissions: ``open(id) ->
+namespace`` of the student's functions, ``close(id, namespace)``; the plugin calls
 ``on_student_done(id, records)`` once a student's checks are all done.
 """
 from __future__ import annotations
 
 import os
+import copy
 import traceback
-import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -40,12 +44,6 @@ class CheckRecord:
     outcome: str  #: passed, failed, not attempted, crashed, timed out
     message: str = ""
     detail: str = ""  #: a traceback cut to the student's files, when there is one
-
-
-@dataclass
-class _Student:
-    namespace: Any
-    records: list[CheckRecord] = field(default_factory=list)
 
 
 def _in_student_file(filename: str) -> bool:
@@ -74,12 +72,6 @@ def classify(exc: BaseException) -> tuple[str, str, str]:
     return "failed", f"what your function returned could not be checked ({type(exc).__name__}: {exc})", ""
 
 
-def _check_name(item: pytest.Item, student_id: str) -> str:
-    parts = [p for p in item.callspec.id.split("-") if p != student_id]
-    base = getattr(item, "originalname", item.name)
-    return f"{base}[{'-'.join(parts)}]" if parts else base
-
-
 def _marker_value(item: pytest.Item, name: str, default: Any) -> Any:
     marker = item.get_closest_marker(name)
     return marker.args[0] if marker and marker.args else default
@@ -96,22 +88,14 @@ class GradingPlugin:
         self.on_student_done = on_student_done
         self.reference_namespace = reference
         self.exercises = exercises
-        self.current: dict[str, _Student] = {}
         self.collection_errors: list[str] = []
         self.max_points: dict[str, float] = {}
-
-    # -- collection -------------------------------------------------------------------
-    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        if "submission" in metafunc.fixturenames:
-            metafunc.parametrize("submission", self.ids, indirect=True, scope="session")
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         if self.exercises is not None:
             items[:] = [i for i in items if _marker_value(i, "exercise", None) in self.exercises]
-        first = self.ids[0] if self.ids else None
         for item in items:
-            params = getattr(getattr(item, "callspec", None), "params", {})
-            if params.get("submission") == first and Path(str(item.path)).resolve().is_relative_to(HIDDEN_DIR):
+            if _is_hidden(item):
                 name = _marker_value(item, "exercise", "?")
                 self.max_points[name] = self.max_points.get(name, 0.0) + float(_marker_value(item, "points", 1))
 
@@ -119,83 +103,67 @@ class GradingPlugin:
         if report.failed:
             self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
 
-    # -- outcomes ---------------------------------------------------------------------
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        outcome = yield
-        report = outcome.get_result()
-        if call.when == "teardown" or "submission" not in getattr(item, "callspec", pytest).__dict__.get("params", {}):
-            return
-        if call.when == "setup" and report.passed:
-            return
-        student_id = item.callspec.params["submission"]
-        state = self.current.get(student_id)
-        if state is None:
-            return
-        if call.excinfo is None:
-            result = ("passed", "", "")
-        elif call.excinfo.errisinstance(pytest.skip.Exception):
-            return
-        elif call.when == "setup" and not isinstance(call.excinfo.value, StudentCodeProblem):
-            self.collection_errors.append(f"{item.nodeid}: setup failed: {call.excinfo.exconly()[-1000:]}")
-            return
-        else:
-            result = classify(call.excinfo.value)
-        state.records.append(CheckRecord(
-            name=_check_name(item, student_id),
-            exercise=_marker_value(item, "exercise", "?"),
-            points=float(_marker_value(item, "points", 1)),
-            hidden=Path(str(item.path)).resolve().is_relative_to(HIDDEN_DIR),
-            outcome=result[0], message=result[1], detail=result[2],
-        ))
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        if session.config.option.collectonly:
+            return False
+        checks = [item for item in session.items if isinstance(item, pytest.Function)]
+        for student_id in self.ids:
+            namespace = self.open_submission(student_id)
+            try:
+                records = [self._run(item, namespace) for item in checks]
+            finally:
+                self.close_submission(student_id, namespace)
+            self.on_student_done(student_id, [r for r in records if r is not None])
+        return True
 
+    def _arguments(self, item: pytest.Function, namespace: Any) -> dict[str, Any]:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        kwargs = {}
+        for name in item._fixtureinfo.argnames:
+            if name in params:
+                kwargs[name] = copy.deepcopy(params[name])  # a student may mutate what it is given
+            elif name == "student":
+                kwargs[name] = namespace
+            elif name == "reference":
+                if self.reference_namespace is None:
+                    return None
+                kwargs[name] = self.reference_namespace
+            elif hasattr(namespace, name):
+                kwargs[name] = getattr(namespace, name)
+            else:
+                raise AutograderError(f"{item.nodeid} asks for {name!r}: checks may only use student, reference, "
+                                      "exercise names and their parametrize arguments.")
+        return kwargs
 
-def fixtures_plugin(plugin: GradingPlugin, names: list[str]) -> types.ModuleType:
-    """The fixtures checks ask for, as plain functions in a module object (like a conftest)."""
-
-    @pytest.fixture(scope="session")
-    def submission(request: pytest.FixtureRequest):
-        student_id = request.param
-        namespace = plugin.open_submission(student_id)
-        state = plugin.current[student_id] = _Student(namespace)
-        yield state
-        plugin.close_submission(student_id, namespace)
-        del plugin.current[student_id]
-        plugin.on_student_done(student_id, state.records)
-
-    @pytest.fixture
-    def student(submission: _Student):
-        start = getattr(submission.namespace, "_start_check", None)
+    def _run(self, item: pytest.Function, namespace: Any) -> CheckRecord | None:
+        kwargs = self._arguments(item, namespace)
+        if kwargs is None:
+            return None
+        start = getattr(namespace, "_start_check", None)
         if start:
             start()
-        return submission.namespace
-
-    @pytest.fixture
-    def reference():
-        if plugin.reference_namespace is None:
-            pytest.skip("the reference solutions are not available here")
-        return plugin.reference_namespace
-
-    def exercise(name: str):
-        @pytest.fixture(name=name)
-        def fixture(student):  # noqa: ANN001
-            return getattr(student, name)
-
-        return fixture
-
-    module = types.ModuleType("autograder_fixtures")
-    fixtures = {"submission": submission, "student": student, "reference": reference}
-    fixtures.update({f"exercise_{n}": exercise(n) for n in names})
-    for key, value in fixtures.items():
-        setattr(module, key, value)
-    return module
+        try:
+            item.obj(**kwargs)
+            result = ("passed", "", "")
+        except StudentCodeProblem as exc:
+            result = classify(exc)
+        except Exception as exc:  # noqa: BLE001 - whatever the student's value made the check raise
+            result = classify(exc)
+        return CheckRecord(name=getattr(item, "name", item.nodeid), exercise=_marker_value(item, "exercise", "?"),
+                           points=float(_marker_value(item, "points", 1)), hidden=_is_hidden(item),
+                           outcome=result[0], message=result[1], detail=result[2])
 
 
-def run_checks(paths: list[Path], plugin: GradingPlugin, exercise_names: list[str], quiet: bool = True) -> int:
+def _is_hidden(item: pytest.Item) -> bool:
+    return Path(str(item.path)).resolve().is_relative_to(HIDDEN_DIR)
+
+
+def run_checks(paths: list[Path], plugin: GradingPlugin, quiet: bool = True) -> int:
     args = ["-c", str(CHECKS_INI), "--rootdir", str(PACKAGE_DIR), "-p", "no:logging", "-p", "no:warnings", *(["-p", "no:terminal"] if quiet else []),
             "-W", "ignore::pytest.PytestAssertRewriteWarning", *map(str, paths)]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # third-party plugins only cost start-up
-    code = pytest.main(args, plugins=[plugin, fixtures_plugin(plugin, exercise_names)])
+    code = pytest.main(args, plugins=[plugin])
     if plugin.collection_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         details = "\n".join(plugin.collection_errors)
         raise AutograderError(f"The checks themselves could not run (pytest exit code {int(code)}).\n{details}".strip())
