@@ -15,6 +15,8 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="generate exercises/ (and more) from solutions/")
     build.add_argument("--check", action="store_true", help="fail, naming the files, if generated files are stale")
     build.add_argument("--student-kit", type=Path, metavar="DIR", help="also write the kit students receive")
+    build.add_argument("--course", type=Path, metavar="DIR", default=None,
+                       help="where to write the nbgrader course directory (default: course/)")
 
     check = sub.add_parser("check", help="run the public checks on your exercises")
     check.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise names (default: all)")
@@ -48,6 +50,11 @@ def _build(args: argparse.Namespace) -> int:
     print(f"Generated {len(written)} changed file(s)" + (": " + ", ".join(written) if written else "."))
     if args.student_kit:
         print(f"Student kit written to {build.student_kit(args.student_kit)}")
+    from .course import write_course
+    from .namespaces import load_manifest
+
+    course = write_course(args.course or SOLUTIONS_DIR.parent / "course", load_manifest())
+    print(f"nbgrader course written to {course} (run nbgrader commands from there)")
     return 0
 
 

@@ -159,8 +159,8 @@ def _is_hidden(item: pytest.Item) -> bool:
     return Path(str(item.path)).resolve().is_relative_to(HIDDEN_DIR)
 
 
-def run_checks(paths: list[Path], plugin: GradingPlugin, quiet: bool = True) -> int:
-    args = ["-c", str(CHECKS_INI), "--rootdir", str(PACKAGE_DIR), "-p", "no:logging", "-p", "no:warnings", *(["-p", "no:terminal"] if quiet else []),
+def run_checks(paths: list[Path], plugin: GradingPlugin, quiet: bool = True, extra: tuple[str, ...] = ()) -> int:
+    args = [*extra, "-s", "-c", str(CHECKS_INI), "--rootdir", str(PACKAGE_DIR), "-p", "no:logging", "-p", "no:warnings", *(["-p", "no:terminal"] if quiet else []),
             "-W", "ignore::pytest.PytestAssertRewriteWarning", *map(str, paths)]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # third-party plugins only cost start-up
     code = pytest.main(args, plugins=[plugin])

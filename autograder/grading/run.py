@@ -34,9 +34,10 @@ class GradeOptions:
     progress: bool = True
 
 
-def grader_digest(limits: Limits) -> str:
+def grader_digest(limits: Limits, names: list[str]) -> str:
     """Changes whenever anything that decides a grade changes."""
     h = hashlib.sha256(json.dumps(asdict(limits), sort_keys=True).encode())
+    h.update(str(names).encode())
     for folder in (PACKAGE_DIR / "checks", PACKAGE_DIR / "hidden", SOLUTIONS_DIR):
         for path in sorted(folder.glob("*.py")):
             h.update(path.name.encode() + path.read_bytes())
@@ -79,7 +80,8 @@ def _prepare_out(out: Path) -> None:
         raise UsageError(f"Cannot write to the output folder {out}: {err.strerror}.") from None
 
 
-def _run_shards(pending: list[tuple[Submission, str]], options: GradeOptions, limits: Limits) -> list[str]:
+def _run_shards(pending: list[tuple[Submission, str]], options: GradeOptions, limits: Limits,
+                names: list[str]) -> list[str]:
     """Grade ``pending`` in ``jobs`` shard processes; returns error reports of shards that failed."""
     jobs = max(1, min(options.jobs, len(pending)))
     progress = _Progress(len(pending), options.progress)
@@ -89,6 +91,7 @@ def _run_shards(pending: list[tuple[Submission, str]], options: GradeOptions, li
     for k in range(jobs):
         shard = pending[k::jobs]
         spec = {"out": str(options.out.resolve()), "uid": BASE_UID + k if root else None, "limits": asdict(limits),
+                "exercises": names,
                 "students": [{"student": s.student, "files": s.files, "problems": s.problems, "fingerprint": f}
                              for s, f in shard]}
         spec_path = work / f"shard-{k}.json"
@@ -124,20 +127,25 @@ def grade(options: GradeOptions) -> Summary:
     if options.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds.")
     exercises = load_manifest()
-    if options.assignment or options.gradebook or _looks_like_nbgrader(options.submissions):
-        raise UsageError(f"{options.submissions} looks like an nbgrader submitted/ tree; grading notebooks is not "
-                         "supported yet.", hint="grade .py submissions, or use `nbgrader autograde` for notebooks")
-    submissions = discover(options.submissions, exercises)
+    if options.assignment or _looks_like_nbgrader(options.submissions):
+        from ..course import discover_notebooks
+
+        submissions = discover_notebooks(options.submissions, exercises, options.assignment)
+        exercises = [e for e in exercises if e.assignment == options.assignment]
+    else:
+        if options.gradebook:
+            raise UsageError("--gradebook only applies to nbgrader submissions (with --assignment).")
+        submissions = discover(options.submissions, exercises)
     _prepare_out(options.out)
     limits = Limits(timeout=options.timeout, memory_mb=options.memory_mb)
-    digest = grader_digest(limits)
+    digest = grader_digest(limits, [e.name for e in exercises])
     pending = []
     for sub in submissions:
         fingerprint = hashlib.sha256((sub.digest + digest).encode()).hexdigest()
         result = options.out / "results" / f"{sub.student}.json"
         if options.force or not _up_to_date(result, fingerprint):
             pending.append((sub, fingerprint))
-    errors = _run_shards(pending, options, limits) if pending else []
+    errors = _run_shards(pending, options, limits, [e.name for e in exercises]) if pending else []
     docs = []
     missing = []
     for sub in submissions:
@@ -150,6 +158,10 @@ def grade(options: GradeOptions) -> Summary:
                               + "\n" + "\n".join(errors) + "\nRe-run the same command: finished students are kept.")
     atomic_write(options.out / "grades.csv", grades_csv(docs, exercises))
     shutil.rmtree(options.out / ".work", ignore_errors=True)
+    if options.gradebook:
+        from ..course import write_gradebook
+
+        write_gradebook(options.gradebook, options.assignment, docs)
     summary = summarise_class(docs, exercises, graded_now=len(pending))
     summary.out = options.out
     return summary

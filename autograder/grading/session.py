@@ -29,7 +29,7 @@ def main(spec_path: str) -> int:
     from ..plugin import HIDDEN_DIR, PUBLIC_DIR, GradingPlugin, run_checks
     from .results import atomic_write, dumps, feedback_html, result_document
 
-    exercises = load_manifest()
+    exercises = [e for e in load_manifest() if e.name in spec["exercises"]]
     reference = load_namespace(SOLUTIONS_DIR, exercises, "solutions")
     limits = jail.Limits(**spec["limits"])
     out = Path(spec["out"])
@@ -55,7 +55,8 @@ def main(spec_path: str) -> int:
         atomic_write(out / "results" / f"{entry['student']}.json", dumps(doc))
         print(f"done {entry['student']}", flush=True)
 
-    plugin = GradingPlugin(list(students), open_submission, close_submission, done, reference=reference)
+    plugin = GradingPlugin(list(students), open_submission, close_submission, done, reference=reference,
+                           exercises=spec["exercises"])
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)
     client.close()
     return 0
