@@ -1,0 +1,196 @@
+"""The whole nbgrader cycle with the real nbgrader commands, and our grader on the same notebooks."""
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.course import write_course
+from autograder.namespaces import load_manifest
+
+from tests.helpers import run_cli
+
+pytestmark = pytest.mark.nbgrader
+BIN = Path(sys.executable).parent
+ASSIGNMENT = "tensors"
+
+
+def nbgrader(*args: str, cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
+    if home:
+        env["HOME"] = str(home)
+    result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def solutions_of(course: Path) -> dict[str, str]:
+    nb = json.loads((course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    return {c["metadata"]["nbgrader"]["grade_id"]: "\n".join(l for l in c["source"].splitlines() if "### " not in l)
+            for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
+
+
+def fill(notebook: Path, answers: dict[str, str]) -> None:
+    nb = json.loads(notebook.read_text())
+    for cell in nb["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell["source"] = answers[grade_id]
+    notebook.write_text(json.dumps(nb))
+
+
+def place(course: Path, student: str, released: Path, answers: dict[str, str]) -> None:
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    target = folder / f"{ASSIGNMENT}.ipynb"
+    target.write_text(released.read_text())
+    fill(target, answers)
+    (folder / "timestamp.txt").write_text("2026-11-25 10:00:00.000000 UTC")
+
+
+def export(course: Path) -> dict[str, float]:
+    nbgrader("export", cwd=course)
+    with (course / "grades.csv").open() as f:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory):
+    base = tmp_path_factory.mktemp("nb")
+    course = write_course(base / "course", load_manifest())
+    nbgrader("generate_assignment", ASSIGNMENT, cwd=course)
+    released = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nbgrader("release_assignment", ASSIGNMENT, cwd=course)
+    right = solutions_of(course)
+    # one student goes through the real exchange: fetch, edit, submit
+    home = base / "home_alice"
+    home.mkdir()
+    exchange = f"--Exchange.root={course / 'exchange'}"  # what the hub's student config says
+    nbgrader("fetch_assignment", ASSIGNMENT, "--course", "pytorch-basics", exchange, cwd=home, home=home)
+    fill(home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", right)
+    nbgrader("submit", ASSIGNMENT, "--course", "pytorch-basics", "--student=alice", exchange, cwd=home, home=home)
+    partly = dict(right, create_tensor=right["create_tensor"].replace("torch.tensor(data)", "torch.Tensor(data)"),
+                  linear_transform=right["linear_transform"].replace(" + bias", ""))
+    crashing = dict(right, tensor_shape=right["tensor_shape"].replace("tuple(t.shape)", "t.shapes"))
+    looping = dict(right, count_elements=right["count_elements"].replace("return t.numel()", "while True:\n        pass"))
+    place(course, "ben", released, partly)
+    place(course, "cleo", released, {})  # not attempted: the released notebook as is
+    place(course, "dan", released, crashing)
+    place(course, "eve", released, looping)
+    nbgrader("collect", ASSIGNMENT, cwd=course)
+    nbgrader("autograde", ASSIGNMENT, "--Execute.timeout=5", cwd=course)
+    nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
+    nbgrader_scores = export(course)
+    return {"base": base, "course": course, "released": released, "scores": nbgrader_scores, "right": right}
+
+
+def test_hidden_tests_absent_when_released_present_at_autograde(cycle):
+    released = cycle["released"].read_text()
+    assert "BEGIN HIDDEN TESTS" not in released and "hidden_points" not in released
+    assert "return torch.tensor(data)" not in released, "solutions are cleared"
+    autograded = (cycle["course"] / "autograded" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+    assert "hidden_points" in autograded
+
+
+def test_exported_scores(cycle):
+    scores = cycle["scores"]
+    assert scores["alice"] == 25.0
+    assert scores["cleo"] == 0.0
+    assert scores["ben"] == 25.0 - 5 - 7  # torch.Tensor(data) and the missing bias
+    assert scores["dan"] == 25.0 - 4  # tensor_shape crashes
+    assert scores["eve"] == 25.0 - 4  # count_elements loops until the timeout
+
+
+def test_feedback_html_has_no_hidden_test_code(cycle):
+    pages = list((cycle["course"] / "feedback").rglob("*.html"))
+    assert len(pages) == 5
+    for page in pages:
+        text = page.read_text()
+        assert "hidden_points" not in text and "BEGIN HIDDEN TESTS" not in text and "autograder.notebook" not in text
+
+
+def test_our_grader_gives_nbgrader_scores_and_writes_the_gradebook(cycle):
+    course, out = cycle["course"], cycle["base"] / "ours"
+    result = run_cli("grade", str(course / "submitted"), "--assignment", ASSIGNMENT, "--out", str(out),
+                     "--gradebook", str(course), "--timeout", "2", "--quiet")
+    assert result.returncode == 0, result.stderr
+    with (out / "grades.csv").open() as f:
+        ours = {row["student"]: float(row["total"]) for row in csv.DictReader(f)}
+    assert ours == cycle["scores"]
+    # the gradebook now holds our scores (no kernel ran): export shows the same numbers
+    assert export(course) == cycle["scores"]
+
+
+def test_broken_notebooks_get_reasons_and_lose_only_what_is_affected(cycle, tmp_path):
+    right = cycle["right"]
+    released = cycle["released"].read_text()
+    subs = tmp_path / "submitted"
+
+    def notebook(student: str, mutate) -> None:
+        folder = subs / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nb = json.loads(released)
+        for cell in nb["cells"]:
+            gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+            if gid in right:
+                cell["source"] = right[gid]
+        nb = mutate(nb)
+        (folder / f"{ASSIGNMENT}.ipynb").write_text(nb if isinstance(nb, str) else json.dumps(nb))
+
+    def without(gid):
+        return lambda nb: {**nb, "cells": [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") != gid]}
+
+    def duplicated(nb):
+        cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "tensor_dtype")
+        copy = json.loads(json.dumps(cell))
+        copy["source"] = "def tensor_dtype(t):\n    return 'wrong'\n"
+        nb["cells"].append(copy)
+        return nb
+
+    def to_markdown(nb):
+        for c in nb["cells"]:
+            if c["metadata"].get("nbgrader", {}).get("grade_id") == "count_elements":
+                c["cell_type"] = "markdown"
+                c.pop("outputs", None)
+                c.pop("execution_count", None)
+        return nb
+
+    def extra_cells(nb):
+        nb["cells"].insert(3, {"cell_type": "code", "metadata": {}, "source": "x = 1/0", "outputs": [],
+                               "execution_count": None})
+        return nb
+
+    def huge_outputs(nb):
+        nb["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * 25_000_000}]
+        return nb
+
+    notebook("fine", lambda nb: nb)
+    notebook("invalid_json", lambda nb: json.dumps(nb)[:-10])
+    notebook("deleted_cell", without("tensor_shape"))
+    notebook("duplicated", duplicated)
+    notebook("markdown", to_markdown)
+    notebook("extra", extra_cells)
+    notebook("huge", huge_outputs)
+    (subs / "missing" / ASSIGNMENT).mkdir(parents=True)
+    result = run_cli("grade", str(subs), "--assignment", ASSIGNMENT, "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "out" / "grades.csv").open() as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    total = {s: float(r["total"]) for s, r in rows.items()}
+    assert total == {"fine": 25, "extra": 25, "duplicated": 25, "invalid_json": 0, "missing": 0, "huge": 0,
+                     "deleted_cell": 21, "markdown": 21}
+    assert rows["deleted_cell"]["tensor_shape"] == "0" and rows["markdown"]["count_elements"] == "0"
+
+    def reason(student):
+        return json.loads((tmp_path / "out" / "results" / f"{student}.json").read_text())["output"]
+
+    assert "not a valid notebook" in reason("invalid_json")
+    assert "missing from the submission" in reason("missing")
+    assert "answer cell for tensor_shape is missing" in reason("deleted_cell")
+    assert "appears more than once" in reason("duplicated")
+    assert "no longer a code cell" in reason("markdown")
+    assert "MB (large outputs?)" in reason("huge")
