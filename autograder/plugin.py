@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import copy
+import functools
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,7 +157,12 @@ class GradingPlugin:
 
 
 def _is_hidden(item: pytest.Item) -> bool:
-    return Path(str(item.path)).resolve().is_relative_to(HIDDEN_DIR)
+    return _in_hidden_dir(str(item.path))
+
+
+@functools.cache
+def _in_hidden_dir(path: str) -> bool:
+    return Path(path).resolve().is_relative_to(HIDDEN_DIR)
 
 
 def run_checks(paths: list[Path], plugin: GradingPlugin, quiet: bool = True, extra: tuple[str, ...] = ()) -> int:

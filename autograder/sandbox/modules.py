@@ -45,6 +45,9 @@ LAYERS: dict[str, tuple[type, Callable[[Any], dict]]] = {
 CONTAINERS = {"Sequential": nn.Sequential, "ModuleList": nn.ModuleList}
 
 
+MAX_LAYER_ELEMENTS = 50_000_000  #: a described layer cannot make the trusted side allocate more
+
+
 class UnsupportedModule(nn.Module):
     """Stands for a module whose class is not on the allow-list."""
 
@@ -92,7 +95,17 @@ def rebuild(node: Any, decode_tensor: Callable[[Any], Any]) -> nn.Module:
     args = node.get("args", {})
     if not isinstance(args, dict):
         raise ValueError("bad layer arguments")
-    module = cls(**{str(k): v for k, v in args.items()})
+    kwargs = {str(k): v for k, v in args.items()}
+    if not all(v is None or type(v) in (int, float, bool) for v in kwargs.values()):
+        raise ValueError("bad layer arguments")
+    size = 1
+    for v in kwargs.values():
+        if type(v) is int:
+            size *= max(v, 1)
+    if size > MAX_LAYER_ELEMENTS:
+        raise ValueError("layer too large to rebuild")
+    # skip_init: no random initialisation (the state is loaded next), which is most of the cost
+    module = torch.nn.utils.skip_init(cls, **kwargs) if "state" in node and node["state"] else cls(**kwargs)
     state = {k: decode_tensor(v) for k, v in node.get("state", {}).items()}
     if state:
         module.load_state_dict(state, strict=True)

@@ -101,13 +101,15 @@ def serve(sock: socket.socket) -> None:
     me = os.getpid()
     while True:
         try:
-            request = wire.decode(recv_frame(sock))
-        except (FrameClosed, OSError, wire.WireError):
+            frame = recv_frame(sock)
+        except (FrameClosed, OSError):
             return
-        if request["op"] == "load":
-            reply = load(request["files"])
-        else:
-            reply = call(request)
+        try:
+            request = wire.decode(frame)
+            reply = load(request["files"]) if request["op"] == "load" else call(request)
+        except Exception as exc:  # noqa: BLE001 - e.g. arguments that cannot be rebuilt in the jail
+            reply = {"status": "error", "type": type(exc).__name__, "traceback": "",
+                     "message": f"the grader could not run this call in the sandbox: {exc}"}
         if os.getpid() != me:  # a process the student forked returned here: it must not answer
             os._exit(0)
         try:
