@@ -49,15 +49,15 @@ def _built_models():
     }
 
 
-def _models():
-    return copy.deepcopy(_built_models())  # fresh copies: a student may modify what it is given
+def _model(name: str):
+    return copy.deepcopy(_built_models()[name])  # a fresh copy: a student may modify what it is given
 
 
 @pytest.mark.exercise("count_parameters")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", list(_built_models()))
 def test_count_parameters_models(student, reference, name):
-    model = _models()[name]
+    model = _model(name)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     got = student.count_parameters(model)
     want = reference.count_parameters(model)

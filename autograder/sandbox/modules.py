@@ -77,6 +77,23 @@ def describe(module: nn.Module, encode_tensor: Callable[[torch.Tensor], Any]) ->
             "frozen": [k for k, p in module.named_parameters() if not p.requires_grad]}
 
 
+def _no_init(self: nn.Module) -> None:
+    pass
+
+
+def _construct(cls: type, kwargs: dict, skip_init: bool) -> nn.Module:
+    """``cls(**kwargs)``; without the random initialisation (most of the cost) when a state follows."""
+    original = getattr(cls, "reset_parameters", None)
+    if not skip_init or original is None:
+        return cls(**kwargs)
+    cls.reset_parameters = _no_init
+    try:
+        with torch.no_grad():
+            return cls(**kwargs)
+    finally:
+        cls.reset_parameters = original
+
+
 def rebuild(node: Any, decode_tensor: Callable[[Any], Any]) -> nn.Module:
     if not isinstance(node, dict) or not isinstance(node.get("type"), str):
         raise ValueError("bad module description")
@@ -104,8 +121,7 @@ def rebuild(node: Any, decode_tensor: Callable[[Any], Any]) -> nn.Module:
             size *= max(v, 1)
     if size > MAX_LAYER_ELEMENTS:
         raise ValueError("layer too large to rebuild")
-    # skip_init: no random initialisation (the state is loaded next), which is most of the cost
-    module = torch.nn.utils.skip_init(cls, **kwargs) if "state" in node and node["state"] else cls(**kwargs)
+    module = _construct(cls, kwargs, skip_init=bool(node.get("state")))
     state = {k: decode_tensor(v) for k, v in node.get("state", {}).items()}
     if state:
         module.load_state_dict(state, strict=True)
