@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from .curriculum import ASSIGNMENTS, EXERCISES_DIR, PACKAGE_DIR, PROJECT_DIR, SOLUTIONS_DIR, exercises_in_source
+from .curriculum import ASSIGNMENTS, PACKAGE_DIR, PROJECT_DIR, SOLUTIONS_DIR, exercises_in_source
 from .errors import StaleError, UsageError
 from .stubs import make_stub
 

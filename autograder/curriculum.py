@@ -16,7 +16,6 @@ from .errors import UsageError
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 SOLUTIONS_DIR = PROJECT_DIR / "solutions"
-EXERCISES_DIR = PROJECT_DIR / "exercises"
 
 #: assignment name -> human title, in teaching order
 ASSIGNMENTS = {
@@ -67,16 +66,6 @@ def exercises_in_source(source: str, assignment: str) -> list[Exercise]:
             )
         )
     return found
-
-
-def load_exercises(solutions_dir: Path | None = None) -> list[Exercise]:
-    """Every exercise, assignment by assignment."""
-    solutions_dir = solutions_dir or SOLUTIONS_DIR
-    result: list[Exercise] = []
-    for assignment in ASSIGNMENTS:
-        path = solutions_dir / f"{assignment}.py"
-        result.extend(exercises_in_source(path.read_text(encoding="utf-8"), assignment))
-    return result
 
 
 def resolve_names(requested: list[str], known: list[str]) -> list[str]:
