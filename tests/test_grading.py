@@ -233,3 +233,39 @@ def test_unwritable_out_is_one_clear_sentence(tmp_path):
     result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "blocker" / "out"))
     assert result.returncode == 2 and "Cannot write to the output folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an unprivileged user for the test")
+def test_without_root_the_jail_uses_a_user_namespace_or_says_it_could_not(tmp_path):
+    """The non-root path, as an instructor's laptop would take it: the protections reported are true."""
+    from autograder.sandbox import jail
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    os.chmod(tmp_path, 0o755)
+    secret = ROOT / "solutions" / "tensors.py"
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            protections = jail.enter(str(scratch), None, jail.Limits(), theirs.fileno())
+            try:
+                secret.read_text()
+                readable = True
+            except OSError:
+                readable = False
+            theirs.sendall(json.dumps({"protections": protections, "readable": readable}).encode())
+        finally:
+            os._exit(0)
+    theirs.close()
+    with ours:
+        report = json.loads(ours.recv(65536).decode())
+    os.waitpid(pid, 0)
+    if "user namespace" in report["protections"]:
+        assert not report["readable"] and "no network" in report["protections"]
+    else:  # this kernel refuses unprivileged user namespaces: the run must say so
+        assert any(p.startswith("WARNING: no namespaces") for p in report["protections"])
+        assert report["readable"], "the warning is only given when the files really are visible"
