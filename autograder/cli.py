@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--assignment", help="for an nbgrader submitted/ tree: the assignment to grade")
     grade.add_argument("--gradebook", type=Path, help="nbgrader course directory whose gradebook gets the scores")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--allow-unsandboxed", action="store_true",
+                       help="grade even where student code cannot be isolated (not root, no user namespaces)")
     return parser
 
 
@@ -71,7 +73,8 @@ def _grade(args: argparse.Namespace) -> int:
 
     options = GradeOptions(submissions=args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
                            memory_mb=args.memory_mb, force=args.force, assignment=args.assignment,
-                           gradebook=args.gradebook, progress=not args.quiet)
+                           gradebook=args.gradebook, progress=not args.quiet,
+                           allow_unsandboxed=args.allow_unsandboxed)
     summary = grade(options)
     print(summary.render())
     return 0

@@ -269,3 +269,36 @@ def test_without_root_the_jail_uses_a_user_namespace_or_says_it_could_not(tmp_pa
     else:  # this kernel refuses unprivileged user namespaces: the run must say so
         assert any(p.startswith("WARNING: no namespaces") for p in report["protections"])
         assert report["readable"], "the warning is only given when the files really are visible"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an unprivileged user for the test")
+def test_without_isolation_grading_refuses_unless_allowed(tmp_path):
+    from autograder.errors import UsageError
+    from autograder.grading.run import GradeOptions, grade
+    from autograder.sandbox.jail import probe, unsandboxed
+
+    os.chmod(tmp_path, 0o777)
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            isolated = not unsandboxed(probe())
+            try:
+                grade(GradeOptions(submissions=tmp_path / "none", out=tmp_path / "out"))
+                message = "graded"
+            except UsageError as err:
+                message = str(err)
+            theirs.sendall(json.dumps({"isolated": isolated, "message": message}).encode())
+        finally:
+            os._exit(0)
+    theirs.close()
+    with ours:
+        report = json.loads(ours.recv(65536).decode())
+    os.waitpid(pid, 0)
+    if report["isolated"]:
+        assert "does not exist" in report["message"]  # went past the check to the missing folder
+    else:
+        assert "could read the hidden checks" in report["message"] and "--allow-unsandboxed" in report["message"]

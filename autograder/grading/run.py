@@ -14,7 +14,7 @@ from pathlib import Path
 from ..curriculum import PACKAGE_DIR, SOLUTIONS_DIR
 from ..errors import AutograderError, UsageError
 from ..namespaces import load_manifest
-from ..sandbox.jail import Limits
+from ..sandbox.jail import Limits, probe, unsandboxed
 from .results import Summary, atomic_write, grades_csv, summarise_class
 from .submissions import Submission, discover
 
@@ -32,6 +32,7 @@ class GradeOptions:
     assignment: str | None = None
     gradebook: Path | None = None
     progress: bool = True
+    allow_unsandboxed: bool = False
 
 
 def grader_digest(limits: Limits, names: list[str]) -> str:
@@ -126,6 +127,10 @@ def grade(options: GradeOptions) -> Summary:
         raise UsageError("--jobs must be at least 1.")
     if options.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds.")
+    if os.geteuid() != 0 and not options.allow_unsandboxed and unsandboxed(probe()):
+        raise UsageError("This machine gives an unprivileged user no namespaces, so student code could read the "
+                         "hidden checks and solutions and reach the network.",
+                         hint="run the grader as root, or pass --allow-unsandboxed to grade anyway")
     exercises = load_manifest()
     if options.assignment or _looks_like_nbgrader(options.submissions):
         from ..course import discover_notebooks

@@ -113,3 +113,30 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int) -> list[s
     if not namespaced:
         protections.append("WARNING: no namespaces; student code can see the file system and network")
     return protections
+
+
+def probe() -> list[str]:
+    """The protections a worker would get here, found by jailing a short-lived child."""
+    import json
+    import socket
+    import tempfile
+
+    scratch = tempfile.mkdtemp(prefix="autograder-probe-")
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ours.close()
+            theirs.sendall(json.dumps(enter(scratch, None, Limits(), theirs.fileno())).encode())
+        finally:
+            os._exit(0)
+    theirs.close()
+    with ours:
+        data = ours.recv(65536)
+    os.waitpid(pid, 0)
+    os.rmdir(scratch)
+    return json.loads(data) if data else []
+
+
+def unsandboxed(protections: list[str]) -> bool:
+    return any(p.startswith("WARNING") for p in protections)
