@@ -56,6 +56,20 @@ def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
                                    "        while True:\n            time.sleep(1)\n    return t.dtype\n"), 5),
         "unusual_import": (hostile("    import xml.dom.minidom\n    return t.dtype\n"), 0),
     }
+    # valid alternatives earn full marks
+    cases["alternatives"] = (solution_copy({
+        "tensors.py": [("    return torch.tensor(data)\n", "    return torch.as_tensor(data)\n")],
+        "layers.py": [("    return sum(p.numel() for p in model.parameters())\n",
+                       "    total = 0\n    for p in model.parameters():\n        total += p.numel()\n    return total\n"),
+                      ("    layers.append(nn.Softmax(dim=-1))\n    return nn.Sequential(*layers)\n",
+                       "    model = nn.Sequential()\n    for layer in layers:\n        model.append(layer)\n"
+                       "    model.append(nn.Softmax(dim=-1))\n    return model\n")],
+        "activations.py": [("    return torch.softmax(logits, dim=dim)\n",
+                            "    return torch.nn.functional.softmax(logits, dim=dim)\n")],
+    }), 5)
+    cases["stable_softmax"] = (solution_copy({"activations.py": [("    return torch.softmax(logits, dim=dim)\n",
+        "    shifted = logits - logits.max(dim=dim, keepdim=True).values\n    e = shifted.exp()\n"
+        "    return e / e.sum(dim=dim, keepdim=True)\n")]}), 5)
     for student, (files, _) in cases.items():
         write_student(root / student, files)
     # the same honest code as a zip, and one level down as <student>/exercises/
@@ -128,6 +142,37 @@ def test_every_student_gets_a_row_and_only_the_broken_exercise_is_lost(graded):
         assert row["tensor_dtype"] == str(points), (student, row)
         assert row["total"] == str(65 + points), (student, row)
         assert row["max_total"] == "70"
+
+
+MISTAKES = {
+    "create_tensor": ("    return torch.tensor(data)\n", "    return torch.Tensor(data)\n", "torch.Tensor(data) always makes"),
+    "linear_transform": ("    return x @ weight.T + bias\n", "    return x @ weight.T\n", "the bias was not added"),
+    "count_parameters": ("    return sum(p.numel() for p in model.parameters())\n",
+                         "    return len(list(model.parameters()))\n", "the number of parameter tensors"),
+    "apply_softmax": ("    return torch.softmax(logits, dim=dim)\n", "    return torch.softmax(logits, dim=0)\n",
+                      "softmax was taken over dimension 0"),
+    "build_binary_classifier": ("    return nn.Sequential(nn.Linear(n_features, 1), nn.Sigmoid())\n",
+                                "    return nn.Sequential(nn.Linear(n_features, 1))\n", "the output activation is missing"),
+    "predict_classes": ("    return probabilities.argmax(dim=-1)\n", "    return probabilities.argmax(dim=0)\n",
+                        "argmax over the batch"),
+}
+
+
+def test_common_mistakes_get_messages_that_name_them(tmp_path):
+    from autograder.namespaces import load_manifest
+
+    where = {e.name: e.relpath for e in load_manifest()}
+    for name, (old, new, _) in MISTAKES.items():
+        write_student(tmp_path / "subs" / name, solution_copy({where[name]: [(old, new)]}))
+    write_student(tmp_path / "subs" / "overflow", solution_copy({"activations.py": [(
+        "    return torch.softmax(logits, dim=dim)\n", "    e = logits.exp()\n    return e / e.sum(dim=dim, keepdim=True)\n")]}))
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    for name, (_, _, message) in list(MISTAKES.items()) + [("overflow", (0, 0, "exp overflowed"))]:
+        doc = json.loads((tmp_path / "out" / "results" / f"{name}.json").read_text())
+        assert message in " ".join(t["output"] for t in doc["tests"]), name
+        assert float(rows[name]["total"]) < 70, name
 
 
 def test_hostile_reasons_are_clear(graded):
