@@ -98,7 +98,7 @@ def test_cell_source(exercise: str) -> str:
 def notebook(assignment: str, exercises: list[Exercise], points: dict[str, float]) -> dict:
     doc, imports, functions = _split((SOLUTIONS_DIR / f"{assignment}.py").read_text(encoding="utf-8"))
     cells = [_cell("markdown", f"# {ASSIGNMENTS[assignment]}\n\n{doc}"),
-             _cell("code", imports.rstrip(), "imports", locked=True)]
+             _cell("code", imports.rstrip(), f"imports_{assignment}", locked=True)]
     for e in exercises:
         if e.assignment != assignment:
             continue
@@ -169,7 +169,7 @@ def notebook_to_module(nb_bytes: bytes, assignment: str, exercises: list[Exercis
             continue
         by_id[grade_id] = cell
     parts = []
-    imports = by_id.get("imports")
+    imports = by_id.get(f"imports_{assignment}")
     parts.append(_source(imports) if imports and imports.get("cell_type") == "code" else "import torch\nfrom torch import nn")
     for e in exercises:
         if e.assignment != assignment:
