@@ -7,6 +7,7 @@ Each finished student is written at once (atomically) and announced on stdout.
 """
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import types
@@ -55,6 +56,7 @@ def main(spec_path: str) -> int:
         atomic_write(out / "results" / f"{entry['student']}.json", dumps(doc))
         print(f"done {entry['student']}", flush=True)
 
+    gc.freeze()  # torch's many long-lived objects: keep them out of every later collection
     plugin = GradingPlugin(list(students), open_submission, close_submission, done, reference=reference,
                            exercises=spec["exercises"])
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)

@@ -8,6 +8,7 @@ student code may reasonably use is imported here first.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import signal
@@ -135,6 +136,7 @@ def _reap(pid: int, uid: int | None) -> None:
 def start() -> tuple[int, socket.socket]:
     """Fork the zygote from the current process; return its pid and the control socket."""
     preload()
+    gc.freeze()  # workers inherit a heap the collector need not walk (and pages it need not copy)
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
