@@ -27,6 +27,9 @@ DTYPES = {
 }
 
 
+ITEMSIZE = {name: torch.empty((), dtype=d).element_size() for name, d in DTYPES.items()}
+
+
 class WireError(Exception):
     """A message that does not follow the format (for example forged by student code)."""
 
@@ -125,13 +128,12 @@ def decode(data: bytes) -> Any:
         count = 1
         for s in shape:
             count *= s
-        itemsize = torch.empty((), dtype=dtype).element_size()
-        if end - start != count * itemsize:
+        if end - start != count * ITEMSIZE[node["dtype"]]:
             raise WireError("tensor size does not match its shape")
         if count == 0:
             return torch.empty(shape, dtype=dtype)
-        raw = torch.frombuffer(bytearray(data[start:end]), dtype=torch.uint8)
-        result = raw.view(dtype).reshape(shape).clone()
+        # a fresh bytearray per tensor: the tensor owns its memory, nothing is shared
+        result = torch.frombuffer(bytearray(data[start:end]), dtype=dtype).reshape(shape)
         if node.get("requires_grad") is True and (dtype.is_floating_point or dtype.is_complex):
             result.requires_grad_(True)
         return result
