@@ -280,7 +280,29 @@ def test_unwritable_out_is_one_clear_sentence(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an unprivileged user for the test")
+def as_nobody(job) -> dict:
+    """Run ``job()`` in a forked child that dropped to the unprivileged user; return its dict."""
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            theirs.sendall(json.dumps(job(theirs.fileno())).encode())
+        finally:
+            os._exit(0)
+    theirs.close()
+    with ours:
+        report = json.loads(ours.recv(65536).decode())
+    os.waitpid(pid, 0)
+    return report
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an unprivileged user for the test")
+
+
+@needs_root
 def test_without_root_the_jail_uses_a_user_namespace_or_says_it_could_not(tmp_path):
     """The non-root path, as an instructor's laptop would take it: the protections reported are true."""
     from autograder.sandbox import jail
@@ -289,26 +311,16 @@ def test_without_root_the_jail_uses_a_user_namespace_or_says_it_could_not(tmp_pa
     scratch.mkdir()
     os.chmod(tmp_path, 0o755)
     secret = ROOT / "solutions" / "tensors.py"
-    ours, theirs = socket.socketpair()
-    pid = os.fork()
-    if pid == 0:
+
+    def job(fd: int) -> dict:
+        protections = jail.enter(str(scratch), None, jail.Limits(), fd)
         try:
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            protections = jail.enter(str(scratch), None, jail.Limits(), theirs.fileno())
-            try:
-                secret.read_text()
-                readable = True
-            except OSError:
-                readable = False
-            theirs.sendall(json.dumps({"protections": protections, "readable": readable}).encode())
-        finally:
-            os._exit(0)
-    theirs.close()
-    with ours:
-        report = json.loads(ours.recv(65536).decode())
-    os.waitpid(pid, 0)
+            secret.read_text()
+            return {"protections": protections, "readable": True}
+        except OSError:
+            return {"protections": protections, "readable": False}
+
+    report = as_nobody(job)
     if "user namespace" in report["protections"]:
         assert not report["readable"] and "no network" in report["protections"]
     else:  # this kernel refuses unprivileged user namespaces: the run must say so
@@ -316,33 +328,23 @@ def test_without_root_the_jail_uses_a_user_namespace_or_says_it_could_not(tmp_pa
         assert report["readable"], "the warning is only given when the files really are visible"
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an unprivileged user for the test")
+@needs_root
 def test_without_isolation_grading_refuses_unless_allowed(tmp_path):
     from autograder.errors import UsageError
     from autograder.grading.run import GradeOptions, grade
     from autograder.sandbox.jail import probe, unsandboxed
 
     os.chmod(tmp_path, 0o777)
-    ours, theirs = socket.socketpair()
-    pid = os.fork()
-    if pid == 0:
+
+    def job(_fd: int) -> dict:
+        isolated = not unsandboxed(probe())
         try:
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            isolated = not unsandboxed(probe())
-            try:
-                grade(GradeOptions(submissions=tmp_path / "none", out=tmp_path / "out"))
-                message = "graded"
-            except UsageError as err:
-                message = str(err)
-            theirs.sendall(json.dumps({"isolated": isolated, "message": message}).encode())
-        finally:
-            os._exit(0)
-    theirs.close()
-    with ours:
-        report = json.loads(ours.recv(65536).decode())
-    os.waitpid(pid, 0)
+            grade(GradeOptions(submissions=tmp_path / "none", out=tmp_path / "out"))
+            return {"isolated": isolated, "message": "graded"}
+        except UsageError as err:
+            return {"isolated": isolated, "message": str(err)}
+
+    report = as_nobody(job)
     if report["isolated"]:
         assert "does not exist" in report["message"]  # went past the check to the missing folder
     else:
