@@ -39,11 +39,10 @@ def grader_digest(limits: Limits, names: list[str]) -> str:
     """Changes whenever anything that decides a grade changes."""
     h = hashlib.sha256(json.dumps(asdict(limits), sort_keys=True).encode())
     h.update(str(names).encode())
-    for folder in (PACKAGE_DIR / "checks", PACKAGE_DIR / "hidden", SOLUTIONS_DIR):
-        for path in sorted(folder.glob("*.py")):
-            h.update(path.name.encode() + path.read_bytes())
-    for name in ("expect.py", "plugin.py", "outcomes.py", "manifest.json", "grading/results.py"):
-        h.update((PACKAGE_DIR / name).read_bytes())
+    # the whole grader (checks, sandbox, scoring, reports) and the solutions, not a hand-kept list
+    files = [*PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR / "manifest.json", *SOLUTIONS_DIR.glob("*.py")]
+    for path in sorted(files):
+        h.update(str(path.relative_to(PACKAGE_DIR.parent)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
