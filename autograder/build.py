@@ -8,11 +8,10 @@ import json
 import shutil
 from pathlib import Path
 
-from .curriculum import ASSIGNMENTS, PACKAGE_DIR, PROJECT_DIR, SOLUTIONS_DIR, exercises_in_source
+from .curriculum import ASSIGNMENTS, MANIFEST_NAME, PACKAGE_DIR, PROJECT_DIR, SOLUTIONS_DIR, exercises_in_source
 from .errors import StaleError, UsageError
 from .stubs import make_stub
 
-MANIFEST_NAME = "manifest.json"
 
 
 def generate(solutions_dir: Path = SOLUTIONS_DIR) -> dict[str, str]:

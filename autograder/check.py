@@ -1,29 +1,13 @@
 """``autograder check``: a student runs the public checks on their own exercises/."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from .curriculum import resolve_names
+from .curriculum import load_manifest, resolve_names
 from .errors import AutograderError, UsageError
-from .namespaces import load_manifest, load_namespace
-from .plugin import PUBLIC_DIR, CheckRecord, GradingPlugin, run_checks
-
-PRECEDENCE = ("not attempted", "crashed", "timed out", "failed", "passed")
-
-
-@dataclass
-class ExerciseResult:
-    exercise: str
-    outcome: str
-    records: list[CheckRecord]
-
-
-def summarise(exercise: str, records: list[CheckRecord]) -> ExerciseResult:
-    outcomes = {r.outcome for r in records} or {"failed"}
-    outcome = next(o for o in PRECEDENCE if o in outcomes)
-    return ExerciseResult(exercise, outcome, records)
-
+from .namespaces import load_namespace
+from .outcomes import CheckRecord, ExerciseResult, summarise
+from .plugin import PUBLIC_DIR, GradingPlugin, run_checks
 
 def run_public_checks(exercises_dir: Path, names: list[str] | None = None) -> list[ExerciseResult]:
     """Run the public checks of ``names`` (all when None) against ``exercises_dir``."""

@@ -53,7 +53,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.student_kit:
         print(f"Student kit written to {build.student_kit(args.student_kit)}")
     from .course import write_course
-    from .namespaces import load_manifest
+    from .curriculum import load_manifest
 
     course = write_course(args.course or SOLUTIONS_DIR.parent / "course", load_manifest())
     print(f"nbgrader course written to {course} (run nbgrader commands from there)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from .errors import UsageError
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 SOLUTIONS_DIR = PROJECT_DIR / "solutions"
+MANIFEST_NAME = "manifest.json"
+MANIFEST = PACKAGE_DIR / MANIFEST_NAME
 
 #: assignment name -> human title, in teaching order
 ASSIGNMENTS = {
@@ -76,3 +79,9 @@ def resolve_names(requested: list[str], known: list[str]) -> list[str]:
             hint = f"did you mean {close[0]!r}?" if close else "known exercises: " + ", ".join(known)
             raise UsageError(f"There is no exercise called {name!r}.", hint=hint)
     return requested
+
+
+def load_manifest() -> list[Exercise]:
+    """The exercises, as ``autograder build`` recorded them (works without solutions/)."""
+    data = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    return [Exercise(**entry) for entry in data["exercises"]]

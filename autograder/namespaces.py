@@ -6,23 +6,13 @@ raises :class:`StudentCrashed` with the reason, so the other files still count.
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 import types
 from pathlib import Path
 
-from .curriculum import PACKAGE_DIR, Exercise
+from .curriculum import Exercise
 from .outcomes import StudentCrashed
 from .plugin import student_traceback
-
-MANIFEST = PACKAGE_DIR / "manifest.json"
-
-
-def load_manifest() -> list[Exercise]:
-    """The exercises, as ``autograder build`` recorded them (works without solutions/)."""
-    data = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    return [Exercise(**entry) for entry in data["exercises"]]
-
 
 def _crashing(name: str, message: str, detail: str):
     def crashed(*args, **kwargs):

@@ -11,7 +11,8 @@ import types
 from typing import Any
 
 from .curriculum import SOLUTIONS_DIR
-from .namespaces import load_manifest, load_namespace
+from .curriculum import load_manifest
+from .namespaces import load_namespace
 from .plugin import HIDDEN_DIR, GradingPlugin, run_checks
 
 

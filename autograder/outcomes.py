@@ -1,10 +1,14 @@
-"""What can happen to a student's function during a check, as exceptions the checks let through.
+"""What can happen to a student's function during a check, and what a check's run records.
+
+Light on purpose (no torch, no pytest): the grading command's own process reads it.
 
 The grading plugin turns them into an outcome and a message for the student. In a
 sandbox they are raised by the trusted side's proxy; on a student's own machine the
 plugin recognises the raw exceptions (``NotImplementedError``...) instead.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class StudentCodeProblem(Exception):
@@ -36,3 +40,31 @@ class CheckFailure(AssertionError):
 
 def fail(message: str) -> None:
     raise CheckFailure(message)
+
+
+@dataclass
+class CheckRecord:
+    name: str  #: the test function's name
+    exercise: str
+    points: float
+    hidden: bool
+    outcome: str  #: passed, failed, not attempted, crashed, timed out
+    message: str = ""
+    detail: str = ""  #: a traceback cut to the student's files, when there is one
+
+
+PRECEDENCE = ("not attempted", "crashed", "timed out", "failed", "passed")
+
+
+@dataclass
+class ExerciseResult:
+    exercise: str
+    outcome: str
+    records: list[CheckRecord]
+
+
+def summarise(exercise: str, records: list[CheckRecord]) -> ExerciseResult:
+    """One outcome for an exercise: its worst check's."""
+    outcomes = {r.outcome for r in records} or {"failed"}
+    outcome = next(o for o in PRECEDENCE if o in outcomes)
+    return ExerciseResult(exercise, outcome, records)

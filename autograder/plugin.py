@@ -12,38 +12,30 @@ those arguments. That costs microseconds per check where pytest's full per-item
 protocol (fixtures, reports, capture) costs milliseconds, which matters at a class of
 hundreds times ~70 checks. A *backend* supplies the submissions: ``open(id) ->
 namespace`` of the student's functions, ``close(id, namespace)``; the plugin calls
-``on_student_done(id, records)`` once a student's checks are all done.
+``on_student_done(id, records)`` once a student's checks are all done, and, before the
+first student, ``rehearse(run_all)`` where ``run_all(namespace)`` runs every check once
+with a namespace the backend chooses. A namespace may have ``_start_check(index)``.
 """
 from __future__ import annotations
 
 import copy
 import functools
 import os
+import random
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+import torch
 
 from .errors import AutograderError
-from .outcomes import StudentCodeProblem
+from .outcomes import CheckRecord, StudentCodeProblem
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PUBLIC_DIR = PACKAGE_DIR / "checks"
 HIDDEN_DIR = PACKAGE_DIR / "hidden"
 CHECKS_INI = PUBLIC_DIR / "pytest.ini"
-
-
-@dataclass
-class CheckRecord:
-    name: str  #: the test function's name
-    exercise: str
-    points: float
-    hidden: bool
-    outcome: str  #: passed, failed, not attempted, crashed, timed out
-    message: str = ""
-    detail: str = ""  #: a traceback cut to the student's files, when there is one
 
 
 def _in_student_file(filename: str) -> bool:
@@ -81,13 +73,15 @@ class GradingPlugin:
     def __init__(self, ids: list[str], open_submission: Callable[[str], Any],
                  close_submission: Callable[[str, Any], None],
                  on_student_done: Callable[[str, list[CheckRecord]], None],
-                 reference: Any = None, exercises: list[str] | None = None):
+                 reference: Any = None, exercises: list[str] | None = None,
+                 rehearse: Callable[[Callable[[Any], list[CheckRecord]]], None] | None = None):
         self.ids = ids
         self.open_submission = open_submission
         self.close_submission = close_submission
         self.on_student_done = on_student_done
         self.reference_namespace = reference
         self.exercises = exercises
+        self.rehearse = rehearse
         self.collection_errors: list[str] = []
         self.max_points: dict[str, float] = {}
 
@@ -108,10 +102,13 @@ class GradingPlugin:
         if session.config.option.collectonly:
             return False
         checks = [item for item in session.items if isinstance(item, pytest.Function)]
+        if self.rehearse is not None and self.ids:
+            # lets a backend see, once, every call the checks make (see sandbox.plan)
+            self.rehearse(lambda namespace: [self._run(item, namespace, i) for i, item in enumerate(checks)])
         for student_id in self.ids:
             namespace = self.open_submission(student_id)
             try:
-                records = [self._run(item, namespace) for item in checks]
+                records = [self._run(item, namespace, i) for i, item in enumerate(checks)]
             finally:
                 self.close_submission(student_id, namespace)
             self.on_student_done(student_id, [r for r in records if r is not None])
@@ -136,13 +133,17 @@ class GradingPlugin:
                                       "exercise names and their parametrize arguments.")
         return kwargs
 
-    def _run(self, item: pytest.Function, namespace: Any) -> CheckRecord | None:
+    def _run(self, item: pytest.Function, namespace: Any, index: int) -> CheckRecord | None:
         kwargs = self._arguments(item, namespace)
         if kwargs is None:
             return None
         start = getattr(namespace, "_start_check", None)
         if start:
-            start()
+            start(index)  # a backend may want to know which check its calls belong to
+        # every check starts from the same random state: `nn.Linear(9, 4)` in a check is the
+        # same layer for every student and on every run
+        random.seed(0)
+        torch.default_generator.manual_seed(0)
         try:
             item.obj(**kwargs)
             result = ("passed", "", "")

@@ -2,7 +2,7 @@ import pytest
 
 from autograder.check import render, run_public_checks
 from autograder.errors import UsageError
-from autograder.namespaces import load_manifest
+from autograder.curriculum import load_manifest
 
 from tests.helpers import ROOT, run_cli, solution_copy, write_student
 

@@ -3,7 +3,7 @@ import json
 
 from autograder.course import write_course
 from autograder.curriculum import ASSIGNMENTS
-from autograder.namespaces import load_manifest
+from autograder.curriculum import load_manifest
 
 
 def test_course_notebooks_are_deterministic_with_unique_grade_ids(tmp_path):

@@ -159,7 +159,7 @@ MISTAKES = {
 
 
 def test_common_mistakes_get_messages_that_name_them(tmp_path):
-    from autograder.namespaces import load_manifest
+    from autograder.curriculum import load_manifest
 
     where = {e.name: e.relpath for e in load_manifest()}
     for name, (old, new, _) in MISTAKES.items():

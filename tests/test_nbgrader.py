@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import write_course
-from autograder.namespaces import load_manifest
+from autograder.curriculum import load_manifest
 
 from tests.helpers import run_cli
 

@@ -17,9 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..check import summarise
 from ..curriculum import Exercise
-from ..plugin import CheckRecord
+from ..outcomes import CheckRecord, summarise
 
 
 def atomic_write(path: Path, text: str) -> None:

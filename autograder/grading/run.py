@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..curriculum import PACKAGE_DIR, SOLUTIONS_DIR
 from ..errors import AutograderError, UsageError
-from ..namespaces import load_manifest
+from ..curriculum import load_manifest
 from ..sandbox.jail import Limits, probe, unsandboxed
 from .results import Summary, atomic_write, grades_csv, summarise_class
 from .submissions import Submission, discover

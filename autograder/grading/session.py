@@ -17,6 +17,7 @@ from pathlib import Path
 def main(spec_path: str) -> int:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     from ..sandbox import jail, zygote
+    from ..sandbox.plan import Recorder
     from ..sandbox.remote import Submission, ZygoteClient
 
     jail.die_with_parent()
@@ -26,7 +27,8 @@ def main(spec_path: str) -> int:
 
     # Trusted material from here on: the zygote already exists.
     from ..curriculum import SOLUTIONS_DIR
-    from ..namespaces import load_manifest, load_namespace
+    from ..curriculum import load_manifest
+    from ..namespaces import load_namespace
     from ..plugin import HIDDEN_DIR, PUBLIC_DIR, GradingPlugin, run_checks
     from .results import atomic_write, dumps, feedback_html, result_document
 
@@ -36,10 +38,15 @@ def main(spec_path: str) -> int:
     out = Path(spec["out"])
     students = {f"s{i}": entry for i, entry in enumerate(spec["students"])}
     open_subs: dict[str, Submission] = {}
+    recorder = Recorder(reference, {e.name: e.assignment for e in exercises})
+
+    def rehearse(run_all) -> None:
+        run_all(recorder.namespace())
+        client.send_plan(recorder.plan)
 
     def open_submission(token: str) -> types.SimpleNamespace:
         entry = students[token]
-        sub = open_subs[token] = Submission(client, entry["files"], spec["uid"], limits)
+        sub = open_subs[token] = Submission(client, entry["files"], spec["uid"], limits, recorder.plan)
         namespace = types.SimpleNamespace(**{e.name: sub.function(e.assignment, e.name) for e in exercises})
         namespace._start_check = sub.start_check
         return namespace
@@ -58,7 +65,7 @@ def main(spec_path: str) -> int:
 
     gc.freeze()  # torch's many long-lived objects: keep them out of every later collection
     plugin = GradingPlugin(list(students), open_submission, close_submission, done, reference=reference,
-                           exercises=spec["exercises"])
+                           exercises=spec["exercises"], rehearse=rehearse)
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)
     client.close()
     return 0

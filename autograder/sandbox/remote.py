@@ -14,10 +14,11 @@ from typing import Any
 
 import torch
 
-from ..outcomes import NotAttempted, StudentCrashed, StudentTimeout
+from ..outcomes import NotAttempted, StudentCodeProblem, StudentCrashed, StudentTimeout
 from . import wire
 from .framing import FrameClosed, FrameTimeout, recv_frame, send_frame
 from .jail import Limits
+from .plan import Plan
 from .zygote import limits_message
 
 
@@ -35,6 +36,17 @@ class ZygoteClient:
             theirs.close()
             reply = wire.decode(self.control.recv(1 << 16))
         return reply["pid"], ours
+
+    def send_plan(self, plan: Plan) -> None:
+        """Hand the zygote the planned calls; every worker forked after this inherits them."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with self.lock, ours:
+            socket.send_fds(self.control, [wire.encode({"op": "plan", "calls": len(plan.requests)})],
+                            [theirs.fileno()])
+            theirs.close()
+            for request in plan.requests:
+                send_frame(ours, request)
+            wire.decode(self.control.recv(1 << 16))
 
     def kill(self, pid: int) -> None:
         with self.lock:
@@ -71,81 +83,188 @@ def _write_back(original: Any, after: Any) -> None:
 
 
 class Submission:
-    """One student's code, run in a jailed worker forked by the zygote."""
+    """One student's code, run in a jailed worker forked by the zygote.
 
-    def __init__(self, zygote: ZygoteClient, files: dict[str, str], uid: int, limits: Limits):
+    With a :class:`~.plan.Plan`, the worker makes the planned calls on its own and the
+    answers are read as the checks ask for them; a call that is not the planned one is
+    made live. Each answer is waited for at most ``limits.timeout`` seconds. A worker
+    that runs out of time or dies is killed, and the next call gets a fresh one that
+    resumes the plan from there, so one problem costs only the check that met it.
+    """
+
+    def __init__(self, zygote: ZygoteClient, files: dict[str, str], uid: int, limits: Limits,
+                 plan: Plan | None = None):
         self.zygote = zygote
         self.files = files
         self.uid = uid
         self.limits = limits
+        self.plan = plan or Plan()
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.import_errors: dict[str, dict] = {}
         self.protections: list[str] = []
         self.timed_out: set[str] = set()
-        self.deadline: float | None = None
+        self.check: int | None = None
+        self.ordinal = 0
+        self.running: int | None = None  #: the planned call the worker is making (None: no plan running)
+        self.skipping: frozenset[str] = frozenset()  #: names the running plan skips
+        self.early: dict[int, dict | Exception] = {}  #: planned answers read before they were asked for
+        self.load_failure: StudentCodeProblem | None = None
 
-    def start_check(self) -> None:
-        self.deadline = time.monotonic() + self.limits.timeout
+    def start_check(self, index: int | None = None) -> None:
+        self.check, self.ordinal = index, 0
 
     def _stop(self) -> None:
         if self.pid is not None:
             self.sock.close()
             self.zygote.kill(self.pid)
             self.pid = self.sock = None
+        self.running = None
 
     def close(self) -> None:
         self._stop()
 
-    def _start(self) -> None:
+    def _start(self, run_from: int | None = None) -> None:
+        """Fork a worker and load the files; with ``run_from``, it then makes the planned calls from there."""
+        if self.load_failure is not None:
+            raise self.load_failure  # the files cannot be loaded: a new worker would fail the same way
         self.pid, self.sock = self.zygote.spawn(self.uid, self.limits)
         deadline = time.monotonic() + self.limits.timeout
+        load = {"op": "load", "files": self.files}
+        if run_from is not None:
+            self.skipping = frozenset(self.timed_out)
+            load.update(run_from=run_from, skip=sorted(self.skipping))
         try:
             ready = wire.decode(recv_frame(self.sock, deadline))
             self.protections = list(ready["protections"])
-            send_frame(self.sock, wire.encode({"op": "load", "files": self.files}))
+            send_frame(self.sock, wire.encode(load))
             reply = wire.decode(recv_frame(self.sock, deadline))
             self.import_errors = dict(reply["errors"])
         except FrameTimeout:
             self._stop()
-            raise StudentTimeout(f"importing your files took longer than {self.limits.timeout:g} s "
-                                 "(is there a loop or a long computation at the top level of a file?)") from None
+            self.load_failure = StudentTimeout(
+                f"importing your files took longer than {self.limits.timeout:g} s "
+                "(is there a loop or a long computation at the top level of a file?)")
+            raise self.load_failure from None
         except (FrameClosed, OSError, wire.WireError, KeyError, TypeError):
             self._stop()
-            raise StudentCrashed("importing your files ended the grading process "
-                                 "(a crash, os._exit(), exit() or the memory limit at the top level of a file)") from None
+            self.load_failure = StudentCrashed(
+                "importing your files ended the grading process "
+                "(a crash, os._exit(), exit() or the memory limit at the top level of a file)")
+            raise self.load_failure from None
+        if run_from is not None:
+            self.running = self._next_planned(run_from)
+
+    def _run(self, run_from: int) -> None:
+        """Have the worker make the planned calls from ``run_from``, once it has answered what it was asked."""
+        self._drain()
+        if self.pid is None:
+            self._start(run_from=run_from)
+            return
+        self.skipping = frozenset(self.timed_out)
+        try:
+            send_frame(self.sock, wire.encode({"op": "run", "run_from": run_from, "skip": sorted(self.skipping)}))
+        except OSError:
+            self._stop()
+            self._start(run_from=run_from)
+            return
+        self.running = self._next_planned(run_from)
+
+    def _next_planned(self, index: int) -> int | None:
+        while index < len(self.plan.requests) and self._name(index) in self.skipping:
+            index += 1
+        return index if index < len(self.plan.requests) else None
+
+    def _name(self, index: int) -> str:
+        return self.plan.names[index]
+
+    def _timeout(self, name: str) -> StudentTimeout:
+        return StudentTimeout(f"{name} did not finish within {self.limits.timeout:g} s "
+                              "(an endless loop, sleep, or far too much work?)")
+
+    def _crash(self, name: str) -> StudentCrashed:
+        return StudentCrashed(f"{name} ended the grading process instead of returning "
+                              f"(a crash, os._exit(), closed files, or more than the {self.limits.memory_mb} MB "
+                              "memory limit)")
+
+    def _read_planned(self) -> tuple[int, dict | Exception]:
+        """The next answer of the running plan: (its index, the reply or what went wrong)."""
+        index = self.running
+        name = self._name(index)
+        try:
+            reply = wire.decode(recv_frame(self.sock, time.monotonic() + self.limits.timeout))
+            if reply.get("i") != index:
+                raise wire.WireError("answers out of order")
+        except FrameTimeout:
+            self._stop()
+            return index, self._timeout(name)
+        except (FrameClosed, OSError, wire.WireError, KeyError, TypeError, AttributeError):
+            self._stop()
+            return index, self._crash(name)
+        self.running = self._next_planned(index + 1)
+        return index, reply
+
+    def _planned_reply(self, index: int) -> dict | Exception:
+        if index in self.early:
+            return self.early.pop(index)
+        if self.pid is None:
+            self._start(run_from=index)
+        elif self.running is None or self.running > index:
+            self._run(index)
+        while self.running is not None and self.running <= index:
+            got, reply = self._read_planned()
+            if got == index:
+                return reply
+            # an answer no check asked for (its check stopped early); a failure there is not this call's
+        return self._crash(self._name(index))  # the plan skipped it: cannot happen unless the worker lied
+
+    def _drain(self) -> None:
+        """Read the rest of the running plan, so that the worker is free for a live call."""
+        while self.running is not None:
+            got, reply = self._read_planned()
+            self.early[got] = reply
+
+    def _live_reply(self, module: str, name: str, args: tuple, kwargs: dict) -> dict | Exception:
+        self._drain()
+        if self.pid is None:
+            self._start()
+        try:
+            send_frame(self.sock, wire.encode({"op": "call", "module": module, "name": name,
+                                               "args": list(args), "kwargs": dict(kwargs)}))
+            return wire.decode(recv_frame(self.sock, time.monotonic() + self.limits.timeout))
+        except FrameTimeout:
+            self._stop()
+            return self._timeout(name)
+        except (FrameClosed, OSError, wire.WireError, KeyError, TypeError):
+            self._stop()
+            return self._crash(name)
 
     def call(self, module: str, name: str, args: tuple, kwargs: dict) -> Any:
+        planned = self.plan.planned(self.check, self.ordinal)
+        self.ordinal += 1
         if name in self.timed_out:
             raise StudentTimeout(f"{name} was not run: it already ran out of time in an earlier check")
         relpath = f"{module}.py"
         if relpath not in self.files:
             raise StudentCrashed(f"exercises/{relpath} is missing from the submission")
-        if self.pid is None:
-            self._start()
+        if planned is not None and (planned.module, planned.name) == (module, name) \
+                and planned.key == wire.fingerprint((list(args), dict(kwargs))):
+            reply = self._planned_reply(planned.index)
+        else:
+            reply = self._live_reply(module, name, args, kwargs)
         if relpath in self.import_errors:
             error = self.import_errors[relpath]
             raise StudentCrashed(f"exercises/{relpath} could not be imported: {error['type']}: {error['message']}",
                                  error.get("traceback", ""))
-        deadline = self.deadline or (time.monotonic() + self.limits.timeout)
-        try:
-            send_frame(self.sock, wire.encode({"op": "call", "module": module, "name": name,
-                                               "args": list(args), "kwargs": dict(kwargs)}))
-            reply = wire.decode(recv_frame(self.sock, deadline))
-            status = reply["status"]
-        except FrameTimeout:
-            self._stop()
+        if isinstance(reply, StudentTimeout):
             self.timed_out.add(name)
-            raise StudentTimeout(f"{name} did not finish within {self.limits.timeout:g} s "
-                                 "(an endless loop, sleep, or far too much work?)") from None
-        except (FrameClosed, OSError, wire.WireError, KeyError, TypeError):
-            self._stop()
-            raise StudentCrashed(f"{name} ended the grading process instead of returning "
-                                 f"(a crash, os._exit(), closed files, or more than the {self.limits.memory_mb} MB "
-                                 "memory limit)") from None
+        if isinstance(reply, Exception):
+            raise reply
+        status = reply.get("status")
         if status == "ok":
-            for original, after in zip(args, reply.get("args", [])):
-                _write_back(original, after)
+            if "args" in reply:
+                for original, after in zip(args, reply["args"]):
+                    _write_back(original, after)
             return reply.get("value")
         message = f"{reply.get('type', 'Error')}: {reply.get('message', '')}"
         if status == "not_attempted":

@@ -97,6 +97,35 @@ def encode(value: Any) -> bytes:
     return struct.pack("<II", len(header), len(head)) + header + head + b"".join(buffers)
 
 
+def fingerprint(value: Any, depth: int = 0) -> Any:
+    """A summary of ``value`` that compares equal exactly when two values would be sent alike.
+
+    Cheaper than encoding (no JSON, no copies beyond the tensors' bytes). The grader uses
+    it to tell whether a check's call is the one it planned, and the worker whether a
+    student's function changed its arguments.
+    """
+    if depth > 50:
+        return ("deep",)
+    kind = type(value)
+    if value is None or kind in (bool, str, int):
+        return (kind.__name__, value)
+    if kind is float:
+        return ("float", struct.pack("<d", value))
+    if isinstance(value, torch.Tensor) and _dtype_name(value.dtype) in DTYPES:
+        return ("tensor", kind.__name__, value.dtype, tuple(value.shape), value.requires_grad, _tensor_bytes(value))
+    if isinstance(value, torch.dtype):
+        return ("dtype", value)
+    if isinstance(value, torch.Size):
+        return ("size", tuple(value))
+    if isinstance(value, torch.nn.Module):
+        return ("module", modules.describe(value, lambda t: fingerprint(t, depth + 1)))
+    if kind in (list, tuple):
+        return (kind.__name__, [fingerprint(x, depth + 1) for x in value])
+    if kind is dict and all(type(k) is str for k in value):
+        return ("dict", [(k, fingerprint(x, depth + 1)) for k, x in value.items()])
+    return ("other", encode(value))
+
+
 def decode(data: bytes) -> Any:
     """Decode a message, validating everything; raises WireError on anything malformed."""
     if len(data) > MAX_MESSAGE_BYTES:

@@ -88,38 +88,76 @@ def call(request: dict) -> dict:
         return {"status": "missing", "type": "AttributeError",
                 "message": f"{request['module']}.py defines no function {request['name']}", "traceback": ""}
     args, kwargs = request["args"], request["kwargs"]
+    before = wire.fingerprint(args)
     try:
         value = function(*args, **kwargs)
     except NotImplementedError as exc:
         return _error("not_attempted", exc)
     except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: all the student's
         return _error("error", exc)
-    return {"status": "ok", "value": value, "args": args, "kwargs": kwargs}
+    reply = {"status": "ok", "value": value}
+    if wire.fingerprint(args) != before:  # the arguments go back only when the function changed them
+        reply["args"] = args
+    return reply
 
 
-def serve(sock: socket.socket) -> None:
+def _answer(sock: socket.socket, reply: dict, me: int) -> bool:
+    if os.getpid() != me:  # a process the student forked returned here: it must not answer
+        os._exit(0)
+    try:
+        payload = wire.encode(reply)
+    except BaseException as exc:  # noqa: BLE001
+        payload = wire.encode(_error("error", exc))
+    if len(payload) > wire.MAX_MESSAGE_BYTES:
+        payload = wire.encode({"status": "error", "type": "ValueError",
+                               "message": "the returned value is too large to grade", "traceback": ""})
+    try:
+        send_frame(sock, payload)
+    except OSError:
+        return False
+    return True
+
+
+def _run_plan(sock: socket.socket, plan: list[dict], start: int, skip: set, me: int) -> bool:
+    """Make the planned calls from ``start`` on, answering each as it finishes (tagged ``i``)."""
+    for index in range(start, len(plan)):
+        request = plan[index]
+        if request["name"] in skip:
+            continue
+        try:
+            reply = call(request)
+        except Exception as exc:  # noqa: BLE001
+            reply = {"status": "error", "type": type(exc).__name__, "traceback": "",
+                     "message": f"the grader could not run this call in the sandbox: {exc}"}
+        reply["i"] = index
+        if not _answer(sock, reply, me):
+            return False
+    return True
+
+
+def serve(sock: socket.socket, plan: list[dict]) -> None:
+    """Answer ``load`` and ``call`` requests; after ``load`` with ``run_from``, or on ``run``,
+    make the planned calls from ``run_from`` on (except those named in ``skip``)."""
     me = os.getpid()
     while True:
         try:
             frame = recv_frame(sock)
         except (FrameClosed, OSError):
             return
+        run_from, reply, request = None, None, {}
         try:
             request = wire.decode(frame)
-            reply = load(request["files"]) if request["op"] == "load" else call(request)
+            if request["op"] == "load":
+                reply = load(request["files"])
+                run_from = request.get("run_from")
+            elif request["op"] == "run":
+                run_from = request["run_from"]
+            else:
+                reply = call(request)
         except Exception as exc:  # noqa: BLE001 - e.g. arguments that cannot be rebuilt in the jail
             reply = {"status": "error", "type": type(exc).__name__, "traceback": "",
                      "message": f"the grader could not run this call in the sandbox: {exc}"}
-        if os.getpid() != me:  # a process the student forked returned here: it must not answer
-            os._exit(0)
-        try:
-            payload = wire.encode(reply)
-        except BaseException as exc:  # noqa: BLE001
-            payload = wire.encode(_error("error", exc))
-        if len(payload) > wire.MAX_MESSAGE_BYTES:
-            payload = wire.encode({"status": "error", "type": "ValueError",
-                                   "message": "the returned value is too large to grade", "traceback": ""})
-        try:
-            send_frame(sock, payload)
-        except OSError:
+        if reply is not None and not _answer(sock, reply, me):
+            return
+        if type(run_from) is int and not _run_plan(sock, plan, run_from, set(request.get("skip") or ()), me):
             return

@@ -123,11 +123,12 @@ def kill_uid(uid: int, check: bool = True) -> None:
     os.waitpid(pid, 0)
 
 
-def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits) -> None:
+def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits,
+                plan: list[dict]) -> None:
     try:
         protections = jail.enter(scratch, uid, limits, conn.fileno())
         send_frame(conn, wire.encode({"status": "ready", "protections": protections}))
-        serve_worker(conn)
+        serve_worker(conn, plan)
     finally:
         os._exit(0)
 
@@ -178,11 +179,17 @@ def _clean_up_strays(uid: int | None, workers: set[int]) -> None:
 
 
 def serve(control: socket.socket) -> None:
-    """Answer spawn and kill requests until the session closes the control socket."""
+    """Answer spawn, plan and kill requests until the session closes the control socket.
+
+    ``plan`` holds the inputs of every planned call (see ``sandbox.plan``): values the
+    hidden checks pass to student functions, never the checks, their expected values or
+    the reference solutions. A worker would receive each of them anyway.
+    """
     _libc_prctl(PR_SET_CHILD_SUBREAPER, 1)
     scratch = tempfile.mkdtemp(prefix="autograder-scratch-")
     os.chmod(scratch, 0o755)
     children: dict[int, int | None] = {}
+    plan: list[dict] = []  # the calls every student gets, decoded once here and inherited by each worker
     try:
         while True:
             try:
@@ -199,10 +206,14 @@ def serve(control: socket.socket) -> None:
                 pid = os.fork()
                 if pid == 0:
                     control.close()
-                    _run_worker(conn, scratch, uid, limits)
+                    _run_worker(conn, scratch, uid, limits, plan)
                 conn.close()
                 children[pid] = uid
                 control.sendall(wire.encode({"pid": pid}))
+            elif request["op"] == "plan":
+                with socket.socket(fileno=fds[0]) as stream:
+                    plan = [wire.decode(recv_frame(stream)) for _ in range(request["calls"])]
+                control.sendall(wire.encode({"planned": len(plan)}))
             elif request["op"] == "kill":
                 _reap(request["pid"], children.pop(request["pid"], None), set(children))
                 control.sendall(wire.encode({"killed": request["pid"]}))

@@ -1,0 +1,75 @@
+"""Plan every student's calls once, so that a worker can make them all without waiting.
+
+Checks call student functions one at a time, and a round trip to a worker per call
+cost more than the call itself. But checks are deterministic: given the reference's
+answers they make the same calls, with the same arguments, for every student. So the
+session rehearses the checks once with the reference standing in for the student and
+records each call (function and encoded arguments, taken before the call). The fork
+server decodes that list once; every worker inherits it, runs it straight through and
+streams the answers back while the session judges the earlier ones.
+
+When a check's call is not the one planned (its arguments depend on what that student
+returned), :class:`~autograder.sandbox.remote.Submission` falls back to a live call,
+so the plan only ever saves time; it never changes a grade.
+"""
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import wire
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    index: int  #: position in the plan, which is also the order workers make the calls
+    module: str
+    name: str
+    key: Any  #: ``wire.fingerprint`` of (args, kwargs) before the call
+
+
+@dataclass
+class Plan:
+    requests: list[bytes] = field(default_factory=list)  #: encoded calls, as the worker receives them
+    names: list[str] = field(default_factory=list)  #: the function each request calls
+    by_check: dict[int, list[PlannedCall]] = field(default_factory=dict)
+
+    def planned(self, check: int | None, ordinal: int) -> PlannedCall | None:
+        calls = self.by_check.get(check, ()) if check is not None else ()
+        return calls[ordinal] if ordinal < len(calls) else None
+
+
+class Recorder:
+    """A stand-in student, backed by the reference, that writes down every call made to it."""
+
+    def __init__(self, reference: Any, functions: dict[str, str]):
+        """``functions`` maps each exercise's function name to its module (assignment)."""
+        self.reference = reference
+        self.functions = functions
+        self.plan = Plan()
+        self.check: int | None = None
+
+    def namespace(self) -> types.SimpleNamespace:
+        namespace = types.SimpleNamespace(**{name: self._proxy(module, name)
+                                             for name, module in self.functions.items()})
+        namespace._start_check = self._start_check
+        return namespace
+
+    def _start_check(self, index: int) -> None:
+        self.check = index
+
+    def _proxy(self, module: str, name: str) -> Callable:
+        def proxy(*args: Any, **kwargs: Any) -> Any:
+            if self.check is not None:
+                request = wire.encode({"op": "call", "module": module, "name": name,
+                                       "args": list(args), "kwargs": dict(kwargs)})
+                planned = PlannedCall(len(self.plan.requests), module, name, wire.fingerprint((list(args), kwargs)))
+                self.plan.requests.append(request)
+                self.plan.names.append(name)
+                self.plan.by_check.setdefault(self.check, []).append(planned)
+            value = getattr(self.reference, name)(*args, **kwargs)
+            return wire.decode(wire.encode(value))  # what a right answer looks like after crossing
+
+        proxy.__name__ = name
+        return proxy
