@@ -14,7 +14,9 @@ hundreds times ~70 checks. A *backend* supplies the submissions: ``open(id) ->
 namespace`` of the student's functions, ``close(id, namespace)``; the plugin calls
 ``on_student_done(id, records)`` once a student's checks are all done, and, before the
 first student, ``rehearse(run_all)`` where ``run_all(namespace)`` runs every check once
-with a namespace the backend chooses. A namespace may have ``_start_check(index)``.
+with a namespace the backend chooses. A namespace may have ``_start_check(index)``,
+called before check ``index`` runs, and ``_known_outcome(index)``, which may return that
+check's record instead of having it run.
 """
 from __future__ import annotations
 
@@ -104,7 +106,7 @@ class GradingPlugin:
         checks = [item for item in session.items if isinstance(item, pytest.Function)]
         if self.rehearse is not None and self.ids:
             # lets a backend see, once, every call the checks make (see sandbox.plan)
-            self.rehearse(lambda namespace: [self._run(item, namespace, i) for i, item in enumerate(checks)])
+            self.rehearse(lambda namespace: {i: self._run(item, namespace, i) for i, item in enumerate(checks)})
         for student_id in self.ids:
             namespace = self.open_submission(student_id)
             try:
@@ -134,12 +136,16 @@ class GradingPlugin:
         return kwargs
 
     def _run(self, item: pytest.Function, namespace: Any, index: int) -> CheckRecord | None:
-        kwargs = self._arguments(item, namespace)
-        if kwargs is None:
-            return None
         start = getattr(namespace, "_start_check", None)
         if start:
             start(index)  # a backend may want to know which check its calls belong to
+        known = getattr(namespace, "_known_outcome", None)
+        record = known(index) if known else None
+        if record is not None:
+            return record  # the backend knows the outcome without running the check
+        kwargs = self._arguments(item, namespace)
+        if kwargs is None:
+            return None
         # every check starts from the same random state: `nn.Linear(9, 4)` in a check is the
         # same layer for every student and on every run
         random.seed(0)

@@ -11,14 +11,24 @@ streams the answers back while the session judges the earlier ones.
 When a check's call is not the one planned (its arguments depend on what that student
 returned), :class:`~autograder.sandbox.remote.Submission` falls back to a live call,
 so the plan only ever saves time; it never changes a grade.
+
+The rehearsal also keeps, for each planned call, the encoded reply that the reference's
+answer gets (workers seed the random generators before each call, so even layers a
+student creates come out the same), and each check's outcome. Checks are deterministic:
+given the same replies they do the same thing. So a check whose replies from a student
+are byte for byte the rehearsal's has the rehearsal's outcome, and is not run again.
 """
 from __future__ import annotations
 
+import random
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import torch
+
 from . import wire
+from .replies import interpret, ok_reply, seed_call
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,9 @@ class PlannedCall:
 class Plan:
     requests: list[bytes] = field(default_factory=list)  #: encoded calls, as the worker receives them
     names: list[str] = field(default_factory=list)  #: the function each request calls
+    expected: list[bytes | None] = field(default_factory=list)  #: the reply a right answer gets, encoded
     by_check: dict[int, list[PlannedCall]] = field(default_factory=dict)
+    outcomes: dict[int, Any] = field(default_factory=dict)  #: check index -> its record in the rehearsal
 
     def planned(self, check: int | None, ordinal: int) -> PlannedCall | None:
         calls = self.by_check.get(check, ()) if check is not None else ()
@@ -61,15 +73,28 @@ class Recorder:
 
     def _proxy(self, module: str, name: str) -> Callable:
         def proxy(*args: Any, **kwargs: Any) -> Any:
-            if self.check is not None:
-                request = wire.encode({"op": "call", "module": module, "name": name,
-                                       "args": list(args), "kwargs": dict(kwargs)})
-                planned = PlannedCall(len(self.plan.requests), module, name, wire.fingerprint((list(args), kwargs)))
-                self.plan.requests.append(request)
-                self.plan.names.append(name)
-                self.plan.by_check.setdefault(self.check, []).append(planned)
-            value = getattr(self.reference, name)(*args, **kwargs)
-            return wire.decode(wire.encode(value))  # what a right answer looks like after crossing
+            function = getattr(self.reference, name)
+            if self.check is None:
+                return function(*args, **kwargs)
+            index = len(self.plan.requests)
+            self.plan.requests.append(wire.encode({"op": "call", "module": module, "name": name,
+                                                   "args": list(args), "kwargs": dict(kwargs)}))
+            self.plan.names.append(name)
+            self.plan.by_check.setdefault(self.check, []).append(
+                PlannedCall(index, module, name, wire.fingerprint((list(args), dict(kwargs)))))
+            self.plan.expected.append(None)
+            before = wire.fingerprint(list(args))
+            states = torch.default_generator.get_state(), random.getstate()
+            seed_call()  # as the worker does before every call
+            try:
+                value = function(*args, **kwargs)
+            finally:
+                torch.default_generator.set_state(states[0])
+                random.setstate(states[1])
+            reply = ok_reply(value, list(args), before)
+            reply["i"] = index
+            self.plan.expected[index] = expected = wire.encode(reply)
+            return interpret(wire.decode(expected), name, args)  # read as a student's right answer is read
 
         proxy.__name__ = name
         return proxy

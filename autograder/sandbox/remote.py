@@ -12,13 +12,12 @@ import threading
 import time
 from typing import Any
 
-import torch
-
-from ..outcomes import NotAttempted, StudentCodeProblem, StudentCrashed, StudentTimeout
+from ..outcomes import StudentCodeProblem, StudentCrashed, StudentTimeout
 from . import wire
 from .framing import FrameClosed, FrameTimeout, recv_frame, send_frame
 from .jail import Limits
 from .plan import Plan
+from .replies import interpret
 from .zygote import limits_message
 
 
@@ -61,27 +60,6 @@ class ZygoteClient:
             pass
 
 
-def _write_back(original: Any, after: Any) -> None:
-    """Make the caller's arguments show what the student's function did to its copies."""
-    if isinstance(original, torch.Tensor) and isinstance(after, torch.Tensor):
-        if original.dtype == after.dtype and original.shape == after.shape:
-            if not torch.equal(original, after):
-                with torch.no_grad():
-                    original.copy_(after)
-        else:
-            original.data = after.data
-    elif isinstance(original, torch.nn.Module) and isinstance(after, torch.nn.Module):
-        try:
-            original.load_state_dict(after.state_dict())
-        except (RuntimeError, KeyError):
-            pass
-    elif isinstance(original, list) and isinstance(after, list):
-        if len(original) == len(after) and all(type(a) is type(b) for a, b in zip(original, after)):
-            for a, b in zip(original, after):
-                _write_back(a, b)
-        original[:] = after
-
-
 class Submission:
     """One student's code, run in a jailed worker forked by the zygote.
 
@@ -104,25 +82,142 @@ class Submission:
         self.import_errors: dict[str, dict] = {}
         self.protections: list[str] = []
         self.timed_out: set[str] = set()
+        self.load_failure: StudentCodeProblem | None = None
         self.check: int | None = None
         self.ordinal = 0
         self.running: int | None = None  #: the planned call the worker is making (None: no plan running)
         self.skipping: frozenset[str] = frozenset()  #: names the running plan skips
-        self.early: dict[int, dict | Exception] = {}  #: planned answers read before they were asked for
-        self.load_failure: StudentCodeProblem | None = None
+        #: answers to planned calls read so far: the raw reply when it is the expected one,
+        #: else the decoded reply, or what went wrong
+        self.answers: dict[int, bytes | dict | StudentCodeProblem] = {}
+
+    # -- the backend interface the grading plugin uses ------------------------------------
 
     def start_check(self, index: int | None = None) -> None:
         self.check, self.ordinal = index, 0
+        calls = self.plan.by_check.get(index)
+        if calls:  # answers of earlier checks are no longer needed
+            self.answers = {i: a for i, a in self.answers.items() if i >= calls[0].index}
 
-    def _stop(self) -> None:
-        if self.pid is not None:
-            self.sock.close()
-            self.zygote.kill(self.pid)
-            self.pid = self.sock = None
-        self.running = None
+    def known_outcome(self, index: int) -> Any:
+        """The rehearsal's record of check ``index`` if this student's answers are the expected ones."""
+        calls = self.plan.by_check.get(index)
+        if not calls or index not in self.plan.outcomes:
+            return None
+        for call in calls:
+            if call.name in self.timed_out or f"{call.module}.py" not in self.files:
+                return None
+            if not isinstance(self._answer(call.index), bytes):
+                return None
+        return self.plan.outcomes[index]
+
+    def function(self, module: str, name: str):
+        def proxy(*args: Any, **kwargs: Any) -> Any:
+            return self.call(module, name, args, kwargs)
+
+        proxy.__name__ = name
+        return proxy
 
     def close(self) -> None:
         self._stop()
+
+    # -- calls ----------------------------------------------------------------------------
+
+    def call(self, module: str, name: str, args: tuple, kwargs: dict) -> Any:
+        planned = self.plan.planned(self.check, self.ordinal)
+        self.ordinal += 1
+        if name in self.timed_out:
+            raise StudentTimeout(f"{name} was not run: it already ran out of time in an earlier check")
+        relpath = f"{module}.py"
+        if relpath not in self.files:
+            raise StudentCrashed(f"exercises/{relpath} is missing from the submission")
+        if planned is not None and (planned.module, planned.name) == (module, name) \
+                and planned.key == wire.fingerprint((list(args), dict(kwargs))):
+            reply = self._answer(planned.index)
+        else:
+            reply = self._live_reply(module, name, args, kwargs)
+        if relpath in self.import_errors:
+            error = self.import_errors[relpath]
+            raise StudentCrashed(f"exercises/{relpath} could not be imported: {error['type']}: {error['message']}",
+                                 error.get("traceback", ""))
+        if isinstance(reply, StudentTimeout):
+            self.timed_out.add(name)
+        if isinstance(reply, StudentCodeProblem):
+            raise reply
+        if isinstance(reply, bytes):
+            reply = wire.decode(reply)  # the expected reply, made by the rehearsal
+        return interpret(reply, name, args)
+
+    def _answer(self, index: int) -> bytes | dict | StudentCodeProblem:
+        """The answer to planned call ``index``, reading the worker's answers up to it."""
+        if index in self.answers:
+            return self.answers[index]
+        if self.pid is None:
+            self._start(run_from=index)
+        elif self.running is None or self.running > index:
+            self._run(index)
+        while self.running is not None and self.running <= index:
+            got, answer = self._read_planned()
+            self.answers[got] = answer
+        if index not in self.answers:  # the worker skipped it: cannot happen unless the worker lied
+            self.answers[index] = self._crash(self.plan.names[index])
+        return self.answers[index]
+
+    def _read_planned(self) -> tuple[int, bytes | dict | StudentCodeProblem]:
+        """The next answer of the running plan: (its index, the answer)."""
+        index = self.running
+        name = self.plan.names[index]
+        try:
+            frame = recv_frame(self.sock, time.monotonic() + self.limits.timeout)
+        except FrameTimeout:
+            self._stop()
+            return index, self._timeout(name)
+        except (FrameClosed, OSError):
+            self._stop()
+            return index, self._crash(name)
+        answer: bytes | dict = frame
+        if frame != self.plan.expected[index]:
+            try:
+                answer = wire.decode(frame)
+                if answer.get("i") != index:
+                    raise wire.WireError("answers out of order")
+            except (wire.WireError, AttributeError):
+                self._stop()
+                return index, self._crash(name)
+        self.running = self._next_planned(index + 1)
+        return index, answer
+
+    def _drain(self) -> None:
+        """Read the rest of the running plan, so that the worker is free for a live call."""
+        while self.running is not None:
+            got, answer = self._read_planned()
+            self.answers[got] = answer
+
+    def _live_reply(self, module: str, name: str, args: tuple, kwargs: dict) -> dict | StudentCodeProblem:
+        self._drain()
+        if self.pid is None:
+            self._start()
+        try:
+            send_frame(self.sock, wire.encode({"op": "call", "module": module, "name": name,
+                                               "args": list(args), "kwargs": dict(kwargs)}))
+            return wire.decode(recv_frame(self.sock, time.monotonic() + self.limits.timeout))
+        except FrameTimeout:
+            self._stop()
+            return self._timeout(name)
+        except (FrameClosed, OSError, wire.WireError):
+            self._stop()
+            return self._crash(name)
+
+    def _timeout(self, name: str) -> StudentTimeout:
+        return StudentTimeout(f"{name} did not finish within {self.limits.timeout:g} s "
+                              "(an endless loop, sleep, or far too much work?)")
+
+    def _crash(self, name: str) -> StudentCrashed:
+        return StudentCrashed(f"{name} ended the grading process instead of returning "
+                              f"(a crash, os._exit(), closed files, or more than the {self.limits.memory_mb} MB "
+                              "memory limit)")
+
+    # -- the worker -----------------------------------------------------------------------
 
     def _start(self, run_from: int | None = None) -> None:
         """Fork a worker and load the files; with ``run_from``, it then makes the planned calls from there."""
@@ -171,111 +266,13 @@ class Submission:
         self.running = self._next_planned(run_from)
 
     def _next_planned(self, index: int) -> int | None:
-        while index < len(self.plan.requests) and self._name(index) in self.skipping:
+        while index < len(self.plan.requests) and self.plan.names[index] in self.skipping:
             index += 1
         return index if index < len(self.plan.requests) else None
 
-    def _name(self, index: int) -> str:
-        return self.plan.names[index]
-
-    def _timeout(self, name: str) -> StudentTimeout:
-        return StudentTimeout(f"{name} did not finish within {self.limits.timeout:g} s "
-                              "(an endless loop, sleep, or far too much work?)")
-
-    def _crash(self, name: str) -> StudentCrashed:
-        return StudentCrashed(f"{name} ended the grading process instead of returning "
-                              f"(a crash, os._exit(), closed files, or more than the {self.limits.memory_mb} MB "
-                              "memory limit)")
-
-    def _read_planned(self) -> tuple[int, dict | Exception]:
-        """The next answer of the running plan: (its index, the reply or what went wrong)."""
-        index = self.running
-        name = self._name(index)
-        try:
-            reply = wire.decode(recv_frame(self.sock, time.monotonic() + self.limits.timeout))
-            if reply.get("i") != index:
-                raise wire.WireError("answers out of order")
-        except FrameTimeout:
-            self._stop()
-            return index, self._timeout(name)
-        except (FrameClosed, OSError, wire.WireError, KeyError, TypeError, AttributeError):
-            self._stop()
-            return index, self._crash(name)
-        self.running = self._next_planned(index + 1)
-        return index, reply
-
-    def _planned_reply(self, index: int) -> dict | Exception:
-        if index in self.early:
-            return self.early.pop(index)
-        if self.pid is None:
-            self._start(run_from=index)
-        elif self.running is None or self.running > index:
-            self._run(index)
-        while self.running is not None and self.running <= index:
-            got, reply = self._read_planned()
-            if got == index:
-                return reply
-            # an answer no check asked for (its check stopped early); a failure there is not this call's
-        return self._crash(self._name(index))  # the plan skipped it: cannot happen unless the worker lied
-
-    def _drain(self) -> None:
-        """Read the rest of the running plan, so that the worker is free for a live call."""
-        while self.running is not None:
-            got, reply = self._read_planned()
-            self.early[got] = reply
-
-    def _live_reply(self, module: str, name: str, args: tuple, kwargs: dict) -> dict | Exception:
-        self._drain()
-        if self.pid is None:
-            self._start()
-        try:
-            send_frame(self.sock, wire.encode({"op": "call", "module": module, "name": name,
-                                               "args": list(args), "kwargs": dict(kwargs)}))
-            return wire.decode(recv_frame(self.sock, time.monotonic() + self.limits.timeout))
-        except FrameTimeout:
-            self._stop()
-            return self._timeout(name)
-        except (FrameClosed, OSError, wire.WireError, KeyError, TypeError):
-            self._stop()
-            return self._crash(name)
-
-    def call(self, module: str, name: str, args: tuple, kwargs: dict) -> Any:
-        planned = self.plan.planned(self.check, self.ordinal)
-        self.ordinal += 1
-        if name in self.timed_out:
-            raise StudentTimeout(f"{name} was not run: it already ran out of time in an earlier check")
-        relpath = f"{module}.py"
-        if relpath not in self.files:
-            raise StudentCrashed(f"exercises/{relpath} is missing from the submission")
-        if planned is not None and (planned.module, planned.name) == (module, name) \
-                and planned.key == wire.fingerprint((list(args), dict(kwargs))):
-            reply = self._planned_reply(planned.index)
-        else:
-            reply = self._live_reply(module, name, args, kwargs)
-        if relpath in self.import_errors:
-            error = self.import_errors[relpath]
-            raise StudentCrashed(f"exercises/{relpath} could not be imported: {error['type']}: {error['message']}",
-                                 error.get("traceback", ""))
-        if isinstance(reply, StudentTimeout):
-            self.timed_out.add(name)
-        if isinstance(reply, Exception):
-            raise reply
-        status = reply.get("status")
-        if status == "ok":
-            if "args" in reply:
-                for original, after in zip(args, reply["args"]):
-                    _write_back(original, after)
-            return reply.get("value")
-        message = f"{reply.get('type', 'Error')}: {reply.get('message', '')}"
-        if status == "not_attempted":
-            raise NotAttempted(f"{name} still raises NotImplementedError")
-        if status == "missing":
-            raise StudentCrashed(str(reply.get("message")))
-        raise StudentCrashed(f"{name} raised {message}", str(reply.get("traceback", "")))
-
-    def function(self, module: str, name: str):
-        def proxy(*args: Any, **kwargs: Any) -> Any:
-            return self.call(module, name, args, kwargs)
-
-        proxy.__name__ = name
-        return proxy
+    def _stop(self) -> None:
+        if self.pid is not None:
+            self.sock.close()
+            self.zygote.kill(self.pid)
+            self.pid = self.sock = None
+        self.running = None

@@ -17,6 +17,7 @@ import types
 from typing import Any
 
 from . import wire
+from .replies import ok_reply, seed_call
 from .framing import FrameClosed, recv_frame, send_frame
 
 PACKAGE = "exercises"
@@ -89,16 +90,14 @@ def call(request: dict) -> dict:
                 "message": f"{request['module']}.py defines no function {request['name']}", "traceback": ""}
     args, kwargs = request["args"], request["kwargs"]
     before = wire.fingerprint(args)
+    seed_call()
     try:
         value = function(*args, **kwargs)
     except NotImplementedError as exc:
         return _error("not_attempted", exc)
     except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: all the student's
         return _error("error", exc)
-    reply = {"status": "ok", "value": value}
-    if wire.fingerprint(args) != before:  # the arguments go back only when the function changed them
-        reply["args"] = args
-    return reply
+    return ok_reply(value, args, before)
 
 
 def _answer(sock: socket.socket, reply: dict, me: int) -> bool:

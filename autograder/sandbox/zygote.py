@@ -222,9 +222,20 @@ def serve(control: socket.socket) -> None:
             del children[pid]
             _reap(pid, uid, set(children))
         os.rmdir(scratch)
+        if os.environ.get("ZDEBUG"):
+            t = os.times()
+            with open("/tmp/pf/zdebug", "a") as f:
+                f.write(f"zygote self {t.user+t.system:.2f} children {t.children_user+t.children_system:.2f}\n")
 
 
 def _reap(pid: int, uid: int | None, workers: set[int]) -> None:
+    if os.environ.get("ZDEBUG"):
+        try:
+            f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            with open("/tmp/pf/zstat", "a") as out:
+                out.write(f"{f[7]} {f[11]} {f[12]}\n")
+        except OSError:
+            pass
     for target in (-pid, pid):
         try:
             os.kill(target, signal.SIGKILL)

@@ -1,0 +1,69 @@
+"""A call's reply: how a worker makes one, and how the trusted side turns one into a value.
+
+Both halves live here so that the grader's rehearsal (``sandbox.plan``) can make the
+reply a right answer would get, byte for byte, and read it back with the very code
+that reads a student's.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import torch
+
+from ..outcomes import NotAttempted, StudentCrashed
+from . import wire
+
+#: every call to a student function starts from this random state, so that a layer a
+#: student creates has the same weights as the reference's, and grades do not vary
+CALL_SEED = 0
+
+
+def seed_call() -> None:
+    random.seed(CALL_SEED)
+    torch.default_generator.manual_seed(CALL_SEED)
+
+
+def ok_reply(value: Any, args: list, before: Any) -> dict:
+    """The reply to a call that returned ``value``; ``before`` is ``wire.fingerprint(args)`` taken before it."""
+    reply = {"status": "ok", "value": value}
+    if wire.fingerprint(args) != before:  # the arguments go back only when the function changed them
+        reply["args"] = args
+    return reply
+
+
+def write_back(original: Any, after: Any) -> None:
+    """Make the caller's arguments show what the student's function did to its copies."""
+    if isinstance(original, torch.Tensor) and isinstance(after, torch.Tensor):
+        if original.dtype == after.dtype and original.shape == after.shape:
+            if not torch.equal(original, after):
+                with torch.no_grad():
+                    original.copy_(after)
+        else:
+            original.data = after.data
+    elif isinstance(original, torch.nn.Module) and isinstance(after, torch.nn.Module):
+        try:
+            original.load_state_dict(after.state_dict())
+        except (RuntimeError, KeyError):
+            pass
+    elif isinstance(original, list) and isinstance(after, list):
+        if len(original) == len(after) and all(type(a) is type(b) for a, b in zip(original, after)):
+            for a, b in zip(original, after):
+                write_back(a, b)
+        original[:] = after
+
+
+def interpret(reply: dict, name: str, args: tuple) -> Any:
+    """The value a reply carries, after writing back changed arguments; or raise what went wrong."""
+    status = reply.get("status")
+    if status == "ok":
+        if "args" in reply:
+            for original, after in zip(args, reply["args"]):
+                write_back(original, after)
+        return reply.get("value")
+    if status == "not_attempted":
+        raise NotAttempted(f"{name} still raises NotImplementedError")
+    if status == "missing":
+        raise StudentCrashed(str(reply.get("message")))
+    message = f"{reply.get('type', 'Error')}: {reply.get('message', '')}"
+    raise StudentCrashed(f"{name} raised {message}", str(reply.get("traceback", "")))
