@@ -121,7 +121,8 @@ class GradingPlugin:
         kwargs = {}
         for name in item._fixtureinfo.argnames:
             if name in params:
-                kwargs[name] = copy.deepcopy(params[name])  # a student may mutate what it is given
+                value = params[name]
+                kwargs[name] = value if _immutable(value) else copy.deepcopy(value)  # a student may mutate it
             elif name == "student":
                 kwargs[name] = namespace
             elif name == "reference":
@@ -160,6 +161,12 @@ class GradingPlugin:
         return CheckRecord(name=getattr(item, "name", item.nodeid), exercise=_marker_value(item, "exercise", "?"),
                            points=float(_marker_value(item, "points", 1)), hidden=_is_hidden(item),
                            outcome=result[0], message=result[1], detail=result[2])
+
+
+def _immutable(value: Any) -> bool:
+    if value is None or type(value) in (bool, int, float, str, bytes):
+        return True
+    return type(value) is tuple and all(_immutable(v) for v in value)
 
 
 def _is_hidden(item: pytest.Item) -> bool:

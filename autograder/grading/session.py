@@ -21,6 +21,7 @@ def main(spec_path: str) -> int:
     from ..sandbox.remote import Submission, ZygoteClient
 
     jail.die_with_parent()
+    jail.set_process_name("grader-session")
     client = ZygoteClient(*zygote.start())
     if spec["uid"] is not None:
         zygote.kill_uid(spec["uid"])  # leftovers of an interrupted run

@@ -44,3 +44,35 @@ def recv_frame(sock: socket.socket, deadline: float | None = None, limit: int = 
     if size > limit:
         raise FrameClosed(f"frame of {size} bytes is over the limit")
     return _recv_exact(sock, size, deadline)
+
+
+class FrameReader:
+    """Reads frames from one socket through a buffer: one system call brings in many frames."""
+
+    def __init__(self, sock: socket.socket, limit: int = MAX_MESSAGE_BYTES):
+        self.sock = sock
+        self.limit = limit
+        self.buffer = bytearray()
+        self.chunk = bytearray(1 << 18)  # reused: recv(n) would allocate (and fault in) n bytes each time
+
+    def read(self, deadline: float | None = None) -> bytes:
+        while True:
+            if len(self.buffer) >= 8:
+                (size,) = struct.unpack_from("<Q", self.buffer, 0)
+                if size > self.limit:
+                    raise FrameClosed(f"frame of {size} bytes is over the limit")
+                if len(self.buffer) >= 8 + size:
+                    frame = bytes(self.buffer[8 : 8 + size])
+                    del self.buffer[: 8 + size]
+                    return frame
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise FrameTimeout()
+                ready, _, _ = select.select([self.sock], [], [], remaining)
+                if not ready:
+                    raise FrameTimeout()
+            got = self.sock.recv_into(self.chunk)
+            if not got:
+                raise FrameClosed()
+            self.buffer += memoryview(self.chunk)[:got]

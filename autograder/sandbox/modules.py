@@ -70,11 +70,18 @@ def describe(module: nn.Module, encode_tensor: Callable[[torch.Tensor], Any]) ->
     entry = LAYERS.get(name)
     if entry is None or type(module) is not entry[0]:
         return {"type": "unsupported", "class": f"{type(module).__module__}.{type(module).__qualname__}"}
-    state = {}
-    for key, value in module.state_dict(keep_vars=True).items():
-        state[key] = encode_tensor(value.detach() if isinstance(value, torch.Tensor) else value)
+    # what state_dict() holds for these exact classes, read directly (state_dict() costs 10x more)
+    state, frozen = {}, []
+    for key, value in module._parameters.items():
+        if value is not None:
+            state[key] = encode_tensor(value.detach())
+            if not value.requires_grad:
+                frozen.append(key)
+    for key, value in module._buffers.items():
+        if value is not None and key not in module._non_persistent_buffers_set:
+            state[key] = encode_tensor(value.detach())
     return {"type": name, "args": entry[1](module), "state": state, "training": bool(module.training),
-            "frozen": [k for k, p in module.named_parameters() if not p.requires_grad]}
+            "frozen": frozen}
 
 
 def _no_init(self: nn.Module) -> None:

@@ -50,7 +50,12 @@ def _dtype_name(dtype: torch.dtype) -> str:
 
 
 def _tensor_bytes(t: torch.Tensor) -> bytes:
-    t = t.detach().to("cpu").contiguous()
+    """The elements' bytes in row-major order."""
+    try:
+        return t.detach().numpy().tobytes()  # the common case, in one step
+    except (TypeError, RuntimeError):  # a dtype numpy lacks (bfloat16), a conjugate or negative view
+        pass
+    t = t.detach().to("cpu").resolve_conj().resolve_neg().contiguous()
     if t.numel() == 0:
         return b""
     return t.reshape(-1).view(torch.uint8).numpy().tobytes()

@@ -126,6 +126,7 @@ def kill_uid(uid: int, check: bool = True) -> None:
 def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits,
                 plan: list[dict]) -> None:
     try:
+        jail.set_process_name("grader-worker")
         protections = jail.enter(scratch, uid, limits, conn.fileno())
         send_frame(conn, wire.encode({"status": "ready", "protections": protections}))
         serve_worker(conn, plan)
@@ -222,20 +223,10 @@ def serve(control: socket.socket) -> None:
             del children[pid]
             _reap(pid, uid, set(children))
         os.rmdir(scratch)
-        if os.environ.get("ZDEBUG"):
-            t = os.times()
-            with open("/tmp/pf/zdebug", "a") as f:
-                f.write(f"zygote self {t.user+t.system:.2f} children {t.children_user+t.children_system:.2f}\n")
+
 
 
 def _reap(pid: int, uid: int | None, workers: set[int]) -> None:
-    if os.environ.get("ZDEBUG"):
-        try:
-            f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            with open("/tmp/pf/zstat", "a") as out:
-                out.write(f"{f[7]} {f[11]} {f[12]}\n")
-        except OSError:
-            pass
     for target in (-pid, pid):
         try:
             os.kill(target, signal.SIGKILL)
@@ -256,6 +247,7 @@ def start() -> tuple[int, socket.socket]:
     pid = os.fork()
     if pid == 0:
         jail.die_with_parent()
+        jail.set_process_name("grader-zygote")
         parent_end.close()
         os.closerange(3, child_end.fileno())
         os.closerange(child_end.fileno() + 1, 65536)
