@@ -15,8 +15,9 @@ namespace`` of the student's functions, ``close(id, namespace)``; the plugin cal
 ``on_student_done(id, records)`` once a student's checks are all done, and, before the
 first student, ``rehearse(run_all)`` where ``run_all(namespace)`` runs every check once
 with a namespace the backend chooses. A namespace may have ``_start_check(index)``,
-called before check ``index`` runs, and ``_known_outcome(index)``, which may return that
-check's record instead of having it run.
+called before check ``index`` runs, ``_known_outcome(index)``, which may return that
+check's record instead of having it run, and ``_learn_outcome(index, record)``, called
+after it ran.
 """
 from __future__ import annotations
 
@@ -158,9 +159,13 @@ class GradingPlugin:
             result = classify(exc)
         except Exception as exc:  # noqa: BLE001 - whatever the student's value made the check raise
             result = classify(exc)
-        return CheckRecord(name=getattr(item, "name", item.nodeid), exercise=_marker_value(item, "exercise", "?"),
-                           points=float(_marker_value(item, "points", 1)), hidden=_is_hidden(item),
-                           outcome=result[0], message=result[1], detail=result[2])
+        record = CheckRecord(name=getattr(item, "name", item.nodeid), exercise=_marker_value(item, "exercise", "?"),
+                             points=float(_marker_value(item, "points", 1)), hidden=_is_hidden(item),
+                             outcome=result[0], message=result[1], detail=result[2])
+        learn = getattr(namespace, "_learn_outcome", None)
+        if learn:
+            learn(index, record)
+        return record
 
 
 def _immutable(value: Any) -> bool:

@@ -42,7 +42,7 @@ def main(spec_path: str) -> int:
     recorder = Recorder(reference, {e.name: e.assignment for e in exercises})
 
     def rehearse(run_all) -> None:
-        recorder.plan.outcomes = {i: r for i, r in run_all(recorder.namespace()).items() if r is not None}
+        recorder.record_outcomes(run_all(recorder.namespace()))
         client.send_plan(recorder.plan)
 
     def open_submission(token: str) -> types.SimpleNamespace:
@@ -51,6 +51,7 @@ def main(spec_path: str) -> int:
         namespace = types.SimpleNamespace(**{e.name: sub.function(e.assignment, e.name) for e in exercises})
         namespace._start_check = sub.start_check
         namespace._known_outcome = sub.known_outcome
+        namespace._learn_outcome = sub.learn_outcome
         return namespace
 
     def close_submission(token: str, _namespace: object) -> None:

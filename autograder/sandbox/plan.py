@@ -16,7 +16,10 @@ The rehearsal also keeps, for each planned call, the encoded reply that the refe
 answer gets (workers seed the random generators before each call, so even layers a
 student creates come out the same), and each check's outcome. Checks are deterministic:
 given the same replies they do the same thing. So a check whose replies from a student
-are byte for byte the rehearsal's has the rehearsal's outcome, and is not run again.
+are byte for byte ones it has already judged (the rehearsal's, or another student's
+with the same mistake) has that outcome, and is not run again. Only replies that a
+check's outcome depends on alone are remembered: not timeouts, crashes of the worker,
+files that failed to import or checks that made live calls.
 """
 from __future__ import annotations
 
@@ -29,6 +32,10 @@ import torch
 
 from . import wire
 from .replies import interpret, ok_reply, seed_call
+
+
+MAX_OUTCOMES_PER_CHECK = 256  #: distinct sets of replies remembered per check
+MAX_REMEMBERED_BYTES = 1 << 20  #: replies larger than this are not remembered
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,16 @@ class Plan:
     names: list[str] = field(default_factory=list)  #: the function each request calls
     expected: list[bytes | None] = field(default_factory=list)  #: the reply a right answer gets, encoded
     by_check: dict[int, list[PlannedCall]] = field(default_factory=dict)
-    outcomes: dict[int, Any] = field(default_factory=dict)  #: check index -> its record in the rehearsal
+    #: check index -> {the replies it got, raw: its record}; starts with the rehearsal's
+    outcomes: dict[int, dict[tuple[bytes, ...], Any]] = field(default_factory=dict)
+
+    def learn(self, check: int, replies: tuple[bytes, ...], record: Any) -> None:
+        known = self.outcomes.setdefault(check, {})
+        if len(known) < MAX_OUTCOMES_PER_CHECK and sum(map(len, replies)) <= MAX_REMEMBERED_BYTES:
+            known[replies] = record
+
+    def known(self, check: int, replies: tuple[bytes, ...]) -> Any:
+        return self.outcomes.get(check, {}).get(replies)
 
     def planned(self, check: int | None, ordinal: int) -> PlannedCall | None:
         calls = self.by_check.get(check, ()) if check is not None else ()
@@ -67,6 +83,13 @@ class Recorder:
                                              for name, module in self.functions.items()})
         namespace._start_check = self._start_check
         return namespace
+
+    def record_outcomes(self, records: dict[int, Any]) -> None:
+        """Remember each check's rehearsal record under the replies a right answer gets."""
+        for index, record in records.items():
+            replies = tuple(self.plan.expected[call.index] for call in self.plan.by_check.get(index, ()))
+            if record is not None and replies and None not in replies:
+                self.plan.learn(index, replies, record)
 
     def _start_check(self, index: int) -> None:
         self.check = index

@@ -131,6 +131,15 @@ def fingerprint(value: Any, depth: int = 0) -> Any:
     return ("other", encode(value))
 
 
+def peek(data: bytes) -> Any:
+    """A message's JSON tree, with no tensor or module built: a cheap look at its plain fields."""
+    try:
+        hlen, _ = struct.unpack_from("<II", data, 0)
+        return json.loads(data[8 : 8 + hlen])
+    except (struct.error, ValueError, UnicodeDecodeError) as err:
+        raise WireError(f"unreadable message: {err}") from None
+
+
 def decode(data: bytes) -> Any:
     """Decode a message, validating everything; raises WireError on anything malformed."""
     if len(data) > MAX_MESSAGE_BYTES:
