@@ -1,0 +1,167 @@
+"""Planned calls: a worker answers every student the same planned calls, in one go.
+
+These tests drive the real fork server and jailed workers with small stand-in
+exercises, so that each behaviour of the plan can be provoked on its own: a call whose
+arguments depend on the student's answer, an argument the function changes, a call
+that hangs while later ones must still be answered, outcomes remembered by reply.
+"""
+import os
+import time
+import types
+
+import pytest
+import torch
+
+from autograder.outcomes import CheckRecord, StudentTimeout
+from autograder.sandbox import zygote
+from autograder.sandbox.jail import Limits
+from autograder.sandbox.plan import Recorder
+from autograder.sandbox.remote import Submission, ZygoteClient
+
+UID = 61090 if os.geteuid() == 0 else None
+
+
+def _double(x):
+    return 2 * x
+
+
+def _bump(t):
+    t.add_(1)
+    return None
+
+
+def _square(x):
+    return x * x
+
+
+REFERENCE = types.SimpleNamespace(double=_double, bump=_bump, square=_square)
+FUNCTIONS = {"double": "tensors", "bump": "tensors", "square": "layers"}
+
+
+@pytest.fixture(scope="module")
+def client():
+    pid, control = zygote.start()
+    client = ZygoteClient(pid, control)
+    yield client
+    client.close()
+
+
+def rehearse(client: ZygoteClient, checks: list) -> Recorder:
+    recorder = Recorder(REFERENCE, FUNCTIONS)
+    namespace = recorder.namespace()
+    for index, check in enumerate(checks):
+        namespace._start_check(index)
+        check(namespace)
+    client.send_plan(recorder.plan)
+    return recorder
+
+
+def student(client: ZygoteClient, recorder: Recorder, files: dict[str, str], timeout: float = 5.0):
+    sub = Submission(client, files, UID, Limits(timeout=timeout), recorder.plan)
+    namespace = types.SimpleNamespace(**{name: sub.function(module, name) for name, module in FUNCTIONS.items()})
+    return sub, namespace
+
+
+def test_a_call_whose_arguments_come_from_the_students_answer_is_made_live(client):
+    def check(s):
+        return s.double(s.double(3))  # the second call's argument is the first call's answer
+
+    recorder = rehearse(client, [check])
+    sub, namespace = student(client, recorder, {"tensors.py": "def double(x):\n    return 3 * x\n"})
+    try:
+        sub.start_check(0)
+        assert check(namespace) == 27  # the plan's answer for double(6) would have made it 18
+    finally:
+        sub.close()
+
+
+def test_the_check_sees_exactly_what_the_function_did_to_its_argument(client):
+    def check(s):
+        t = torch.zeros(3)
+        s.bump(t)
+        return t
+
+    recorder = rehearse(client, [check])
+    changes = {"tensors.py": "def bump(t):\n    t.mul_(0).add_(5)\n"}
+    keeps = {"tensors.py": "def bump(t):\n    return t + 1\n"}
+    for files, want in ((changes, [5.0, 5.0, 5.0]), (keeps, [0.0, 0.0, 0.0])):
+        sub, namespace = student(client, recorder, files)
+        try:
+            sub.start_check(0)
+            assert check(namespace).tolist() == want
+        finally:
+            sub.close()
+
+
+def test_a_planned_call_that_hangs_costs_only_its_own_check(client):
+    checks = [lambda s: s.double(1), lambda s: s.square(4), lambda s: s.double(2)]
+    recorder = rehearse(client, checks)
+    files = {"tensors.py": "import time\ndef double(x):\n    while True:\n        time.sleep(1)\n",
+             "layers.py": "def square(x):\n    return x * x\n"}
+    sub, namespace = student(client, recorder, files, timeout=1.0)
+    try:
+        start = time.monotonic()
+        sub.start_check(0)
+        with pytest.raises(StudentTimeout, match="did not finish within 1 s"):
+            checks[0](namespace)
+        sub.start_check(1)
+        assert checks[1](namespace) == 16  # answered by a fresh worker that resumed the plan
+        sub.start_check(2)
+        with pytest.raises(StudentTimeout, match="already ran out of time"):
+            checks[2](namespace)
+        assert time.monotonic() - start < 3  # one timeout was waited for, not two
+    finally:
+        sub.close()
+
+
+def test_outcomes_are_remembered_by_the_replies_they_judged(client):
+    recorder = rehearse(client, [lambda s: s.square(3)])
+    record = CheckRecord("check", "square", 1.0, True, "failed", "wrong")
+
+    def run(files):
+        sub, _ = student(client, recorder, files)
+        try:
+            sub.start_check(0)
+            known = sub.known_outcome(0)
+            sub.learn_outcome(0, record)  # as the plugin does after running a check
+            return known
+        finally:
+            sub.close()
+
+    right = run({"layers.py": "def square(x):\n    return x ** 2\n"})
+    assert right is None  # the rehearsal recorded no outcome here: nothing known yet
+    wrong = {"layers.py": "def square(x):\n    return x + x\n"}
+    assert run(wrong) is None  # first time these replies are seen: the check must run
+    assert run(wrong) is record  # the same replies again: the outcome is known
+    other = {"layers.py": "def square(x):\n    return 2 * x + 1\n"}
+    assert run(other) is None  # different replies: run again
+
+
+def test_a_remembered_outcome_is_the_one_a_fresh_run_gives(tmp_path):
+    """Graded together, students whose replies repeat an earlier student's take remembered
+    outcomes; graded alone, each runs every check. The results must be the same."""
+    from tests.helpers import run_cli, solution_copy, write_student
+    import json
+
+    right = "    return torch.tensor(data)\n"
+    mistakes = {
+        "a_capital_t": "    return torch.Tensor(data)\n",
+        "b_float64": "    return torch.tensor(data, dtype=torch.float64)\n",
+        "c_float_tensor": "    return torch.FloatTensor(data)  # same replies as a_capital_t\n",
+    }
+    together, alone = tmp_path / "together", tmp_path / "alone"
+    for student, line in mistakes.items():
+        files = solution_copy({"tensors.py": [(right, line)]})
+        write_student(together / student, files)
+        write_student(alone / student / student, files)  # one class per student
+    result = run_cli("grade", str(together), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet")
+    assert result.returncode == 0, result.stderr
+    for student in mistakes:
+        result = run_cli("grade", str(alone / student), "--out", str(tmp_path / f"out-{student}"), "--quiet")
+        assert result.returncode == 0, result.stderr
+        shared = json.loads((tmp_path / "out" / "results" / f"{student}.json").read_text())
+        fresh = json.loads((tmp_path / f"out-{student}" / "results" / f"{student}.json").read_text())
+        assert shared["tests"] == fresh["tests"] and shared["score"] == fresh["score"]
+    messages = {s: json.loads((tmp_path / "out" / "results" / f"{s}.json").read_text())["extra_data"]["exercises"]
+                for s in mistakes}
+    assert all(m["create_tensor"]["score"] == 0 for m in messages.values())
