@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path, help="folder with one entry per student")
     grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv, results/, feedback/")
     grade.add_argument("--jobs", type=int, default=2, help="parallel grading processes (default 2)")
-    grade.add_argument("--timeout", type=float, default=3.0, help="seconds per check (default 3)")
+    grade.add_argument("--timeout", type=float, default=3.0, help="seconds each call of a student function may take (default 3)")
     grade.add_argument("--memory-mb", type=int, default=2048, help="memory cap per worker, MB (default 2048)")
     grade.add_argument("--force", action="store_true", help="regrade students whose results are up to date")
     grade.add_argument("--assignment", help="for an nbgrader submitted/ tree: the assignment to grade")

@@ -30,7 +30,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 class Limits:
     """Resource limits for one worker; defaults suit a course's small exercises."""
 
-    timeout: float = 3.0  #: wall-clock seconds per check (enforced by the parent)
+    timeout: float = 3.0  #: wall-clock seconds per call of a student function (enforced by the parent)
     memory_mb: int = 2048  #: address space of the worker, including torch itself (~650 MB)
     cpu_seconds: int = 60  #: CPU time for a worker's whole life
     file_mb: int = 16  #: largest file a worker may write
