@@ -175,10 +175,10 @@ class Submission:
         """The answer to planned call ``index``, reading the worker's answers up to it."""
         if index in self.answers:
             return self.answers[index]
-        if self.pid is None:
+        if self.pid is None or self.running is None or self.running > index:
+            # a fresh worker: one that made these calls before may have had its arguments changed
+            self._stop()
             self._start(run_from=index)
-        elif self.running is None or self.running > index:
-            self._run(index)
         while self.running is not None and self.running <= index:
             got, answer = self._read_planned()
             self.answers[got] = answer
@@ -271,21 +271,6 @@ class Submission:
             raise self.load_failure from None
         if run_from is not None:
             self.running = self._next_planned(run_from)
-
-    def _run(self, run_from: int) -> None:
-        """Have the worker make the planned calls from ``run_from``, once it has answered what it was asked."""
-        self._drain()
-        if self.pid is None:
-            self._start(run_from=run_from)
-            return
-        self.skipping = frozenset(self.timed_out)
-        try:
-            send_frame(self.sock, wire.encode({"op": "run", "run_from": run_from, "skip": sorted(self.skipping)}))
-        except OSError:
-            self._stop()
-            self._start(run_from=run_from)
-            return
-        self.running = self._next_planned(run_from)
 
     def _next_planned(self, index: int) -> int | None:
         while index < len(self.plan.requests) and self.plan.names[index] in self.skipping:

@@ -66,6 +66,8 @@ def _error(status: str, exc: BaseException) -> dict:
 
 
 def load(files: dict[str, str]) -> dict:
+    for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
+        del sys.modules[name]  # whatever the fork server had under that name is not this student's
     for relpath, source in files.items():
         linecache.cache[f"{PACKAGE}/{relpath}"] = (len(source), None, source.splitlines(True), f"{PACKAGE}/{relpath}")
     sys.meta_path.insert(0, _SourceFinder(files))
@@ -135,28 +137,26 @@ def _run_plan(sock: socket.socket, plan: list[dict], start: int, skip: set, me: 
 
 
 def serve(sock: socket.socket, plan: list[dict]) -> None:
-    """Answer ``load`` and ``call`` requests; after ``load`` with ``run_from``, or on ``run``,
-    make the planned calls from ``run_from`` on (except those named in ``skip``)."""
+    """Answer ``load`` and ``call`` requests; after a ``load`` with ``run_from``, make the
+    planned calls from ``run_from`` on (except those named in ``skip``)."""
     me = os.getpid()
     while True:
         try:
             frame = recv_frame(sock)
         except (FrameClosed, OSError):
             return
-        run_from, reply, request = None, None, {}
+        run_from, request = None, {}
         try:
             request = wire.decode(frame)
             if request["op"] == "load":
                 reply = load(request["files"])
                 run_from = request.get("run_from")
-            elif request["op"] == "run":
-                run_from = request["run_from"]
             else:
                 reply = call(request)
         except Exception as exc:  # noqa: BLE001 - e.g. arguments that cannot be rebuilt in the jail
             reply = {"status": "error", "type": type(exc).__name__, "traceback": "",
                      "message": f"the grader could not run this call in the sandbox: {exc}"}
-        if reply is not None and not _answer(sock, reply, me):
+        if not _answer(sock, reply, me):
             return
         if type(run_from) is int and not _run_plan(sock, plan, run_from, set(request.get("skip") or ()), me):
             return
