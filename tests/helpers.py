@@ -1,3 +1,6 @@
+import json
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +32,22 @@ def write_student(folder: Path, files: dict[str, str]) -> Path:
 def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout)
+
+
+def as_nobody(job) -> dict:
+    """Run ``job()`` in a forked child that dropped to the unprivileged user; return its dict."""
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            theirs.sendall(json.dumps(job(theirs.fileno())).encode())
+        finally:
+            os._exit(0)
+    theirs.close()
+    with ours:
+        report = json.loads(ours.recv(65536).decode())
+    os.waitpid(pid, 0)
+    return report

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, run_cli, solution_copy, write_student
+from tests.helpers import ROOT, as_nobody, run_cli, solution_copy, write_student
 
 TARGET = "    return t.dtype\n"
 SECRET_HIDDEN = str(ROOT / "autograder" / "hidden" / "hidden_layers.py")
@@ -52,8 +52,11 @@ def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
             ("import torch\n", "import torch\ntorch.equal = lambda *a, **k: True\ntorch.Tensor.__eq__ = lambda *a: True\n"
                                "torch.allclose = lambda *a, **k: True\n"),
             (TARGET, "    return torch.int8\n")]}), 0),
-        "leaves_process": (hostile("    import os, time\n    if os.fork() == 0:\n        os.setsid()\n"
-                                   "        while True:\n            time.sleep(1)\n    return t.dtype\n"), 5),
+        "leaves_process": (hostile("    import os, time\n    r, w = os.pipe()\n    if os.fork() == 0:\n"
+                                   "        os.setsid()\n        os.write(w, b'1')\n"
+                                   "        while True:\n            time.sleep(1)\n"
+                                   "    os.read(r, 1)  # the child has left the worker's process group\n"
+                                   "    return t.dtype\n"), 5),
         "unusual_import": (hostile("    import xml.dom.minidom\n    return t.dtype\n"), 0),
     }
     # valid alternatives earn full marks
@@ -278,25 +281,6 @@ def test_unwritable_out_is_one_clear_sentence(tmp_path):
     result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "blocker" / "out"))
     assert result.returncode == 2 and "Cannot write to the output folder" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def as_nobody(job) -> dict:
-    """Run ``job()`` in a forked child that dropped to the unprivileged user; return its dict."""
-    ours, theirs = socket.socketpair()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            theirs.sendall(json.dumps(job(theirs.fileno())).encode())
-        finally:
-            os._exit(0)
-    theirs.close()
-    with ours:
-        report = json.loads(ours.recv(65536).decode())
-    os.waitpid(pid, 0)
-    return report
 
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an unprivileged user for the test")

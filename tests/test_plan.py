@@ -165,3 +165,41 @@ def test_a_remembered_outcome_is_the_one_a_fresh_run_gives(tmp_path):
     messages = {s: json.loads((tmp_path / "out" / "results" / f"{s}.json").read_text())["extra_data"]["exercises"]
                 for s in mistakes}
     assert all(m["create_tensor"]["score"] == 0 for m in messages.values())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an unprivileged user for the test")
+def test_without_root_a_process_left_running_is_killed_with_its_worker():
+    """Not root there is no uid to kill by: the zygote, a subreaper, kills its stray children."""
+    from tests.helpers import as_nobody
+
+    zygote.preload()  # as root: the unprivileged user may not be able to read the interpreter's modules
+
+    def job(_fd: int) -> dict:
+        pid, control = zygote.start()
+        client = ZygoteClient(pid, control)
+        recorder = rehearse(client, [lambda s: s.square(2)])
+        leaves = ("import os, time\ndef square(x):\n    r, w = os.pipe()\n    if os.fork() == 0:\n"
+                  "        os.setsid()\n        os.write(w, b'1')\n        while True:\n            time.sleep(1)\n"
+                  "    os.read(r, 1)  # the child has left the worker's process group\n    return x * x\n")
+        sub = Submission(client, {"layers.py": leaves}, None, Limits(timeout=5), recorder.plan)
+        sub.start_check(0)
+        answer = sub.function("layers", "square")(2)
+        sub.close()
+        time.sleep(0.2)
+        mine = {os.getpid(), pid}
+        left = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) not in mine:
+                try:
+                    with open(f"/proc/{entry}/status") as f:
+                        status = f.read()
+                except OSError:
+                    continue
+                if int(status.split("Uid:")[1].split()[0]) == os.getuid() and "State:\tZ" not in status:
+                    left.append(int(entry))
+        client.close()
+        return {"answer": answer, "left": left}
+
+    report = as_nobody(job)
+    assert report["answer"] == 4
+    assert report["left"] == []
