@@ -333,3 +333,27 @@ def test_without_isolation_grading_refuses_unless_allowed(tmp_path):
         assert "does not exist" in report["message"]  # went past the check to the missing folder
     else:
         assert "could read the hidden checks" in report["message"] and "--allow-unsandboxed" in report["message"]
+
+
+def test_a_file_that_hangs_or_exits_while_importing_costs_only_its_own_exercises(tmp_path):
+    from autograder.curriculum import load_manifest
+
+    loops = solution_copy()
+    loops["layers.py"] = "while True:\n    pass\n" + loops["layers.py"]
+    exits = solution_copy()
+    exits["activations.py"] = "import os\nos._exit(3)\n" + exits["activations.py"]
+    for student, files in (("loops_at_import", loops), ("exits_at_import", exits), ("honest", solution_copy())):
+        write_student(tmp_path / "subs" / student, files)
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--timeout", "1", "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert rows["honest"]["total"] == rows["honest"]["max_total"]
+    file_of = {e.name: e.relpath for e in load_manifest()}
+    for student, broken in (("loops_at_import", "layers.py"), ("exits_at_import", "activations.py")):
+        honest = rows["honest"]
+        for name, relpath in file_of.items():
+            assert rows[student][name] == ("0" if relpath == broken else honest[name]), (student, name)
+    doc = json.loads((tmp_path / "out" / "results" / "loops_at_import.json").read_text())
+    assert any("importing exercises/layers.py took longer than 1 s" in t["output"] for t in doc["tests"])
+    doc = json.loads((tmp_path / "out" / "results" / "exits_at_import.json").read_text())
+    assert any("importing exercises/activations.py ended the grading process" in t["output"] for t in doc["tests"])

@@ -84,6 +84,7 @@ class Submission:
         self.protections: list[str] = []
         self.timed_out: set[str] = set()
         self.load_failure: StudentCodeProblem | None = None
+        self.unloadable: dict[str, str] = {}  #: file -> "timeout" or "crash": what importing it did
         self.check: int | None = None
         self.ordinal = 0
         self.running: int | None = None  #: the planned call the worker is making (None: no plan running)
@@ -111,7 +112,10 @@ class Submission:
         for call in calls:
             if call.name in self.timed_out or f"{call.module}.py" not in self.files:
                 return None
-            answer = self._answer(call.index)
+            try:
+                answer = self._answer(call.index)
+            except StudentCodeProblem:
+                return None  # the check will meet the same problem when it calls, and report it
             if not isinstance(answer, bytes):
                 return None
             replies.append(answer)
@@ -153,9 +157,7 @@ class Submission:
             else:
                 reply = self._live_reply(module, name, args, kwargs)
             if relpath in self.import_errors:
-                error = self.import_errors[relpath]
-                raise StudentCrashed(f"exercises/{relpath} could not be imported: {error['type']}: "
-                                     f"{error['message']}", error.get("traceback", ""))
+                raise self._import_problem(relpath)
             if isinstance(reply, StudentTimeout):
                 self.timed_out.add(name)
             if isinstance(reply, StudentCodeProblem):
@@ -229,6 +231,19 @@ class Submission:
             self._stop()
             return self._crash(name)
 
+    def _import_problem(self, relpath: str) -> StudentCodeProblem:
+        kind = self.unloadable.get(relpath)
+        if kind == "timeout":
+            return StudentTimeout(f"importing exercises/{relpath} took longer than {self.limits.timeout:g} s "
+                                  "(is there a loop or a long computation at the top level of the file?)")
+        if kind == "crash":
+            return StudentCrashed(f"importing exercises/{relpath} ended the grading process (a crash, os._exit(), "
+                                  f"exit() or more than the {self.limits.memory_mb} MB memory limit at the top "
+                                  "level of the file)")
+        error = self.import_errors[relpath]
+        return StudentCrashed(f"exercises/{relpath} could not be imported: {error['type']}: {error['message']}",
+                              error.get("traceback", ""))
+
     def _timeout(self, name: str) -> StudentTimeout:
         return StudentTimeout(f"{name} did not finish within {self.limits.timeout:g} s "
                               "(an endless loop, sleep, or far too much work?)")
@@ -241,36 +256,55 @@ class Submission:
     # -- the worker -----------------------------------------------------------------------
 
     def _start(self, run_from: int | None = None) -> None:
-        """Fork a worker and load the files; with ``run_from``, it then makes the planned calls from there."""
+        """Fork a worker and load the files; with ``run_from``, it then makes the planned calls from there.
+
+        A file whose import hangs or ends the worker is left out, and the others are
+        loaded again without it: it costs only its own exercises.
+        """
         if self.load_failure is not None:
-            raise self.load_failure  # the files cannot be loaded: a new worker would fail the same way
+            raise self.load_failure  # the worker cannot even start: a new one would fail the same way
+        files = {k: v for k, v in self.files.items() if k not in self.unloadable}
         self.pid, self.sock = self.zygote.spawn(self.uid, self.limits)
         self.reader = FrameReader(self.sock)
-        deadline = time.monotonic() + self.limits.timeout
-        load = {"op": "load", "files": self.files}
+        load = {"op": "load", "files": files}
         if run_from is not None:
             self.skipping = frozenset(self.timed_out)
             load.update(run_from=run_from, skip=sorted(self.skipping))
+        loading = None
         try:
-            ready = wire.decode(self.reader.read(deadline))
+            ready = wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
             self.protections = list(ready["protections"])
             send_frame(self.sock, wire.encode(load))
-            reply = wire.decode(self.reader.read(deadline))
-            self.import_errors = dict(reply["errors"])
+            while True:
+                reply = wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
+                if reply.get("status") != "loading":
+                    break
+                loading = reply.get("file")
+            errors = dict(reply["errors"])
         except FrameTimeout:
-            self._stop()
-            self.load_failure = StudentTimeout(
-                f"importing your files took longer than {self.limits.timeout:g} s "
-                "(is there a loop or a long computation at the top level of a file?)")
-            raise self.load_failure from None
-        except (FrameClosed, OSError, wire.WireError, KeyError, TypeError):
-            self._stop()
-            self.load_failure = StudentCrashed(
-                "importing your files ended the grading process "
-                "(a crash, os._exit(), exit() or the memory limit at the top level of a file)")
-            raise self.load_failure from None
+            self._give_up_on(loading, files, "timeout", run_from)
+            return
+        except (FrameClosed, OSError, wire.WireError, KeyError, TypeError, AttributeError):
+            self._give_up_on(loading, files, "crash", run_from)
+            return
+        for relpath, kind in self.unloadable.items():
+            errors[relpath] = {"type": kind, "message": "", "traceback": ""}
+        self.import_errors = errors
         if run_from is not None:
             self.running = self._next_planned(run_from)
+
+    def _give_up_on(self, relpath: str | None, files: dict, kind: str, run_from: int | None) -> None:
+        """The load stopped while importing ``relpath``: leave it out and start again, or give up."""
+        self._stop()
+        if relpath in files:
+            self.unloadable[relpath] = kind
+            self._start(run_from)
+            return
+        if kind == "timeout":
+            self.load_failure = StudentTimeout(f"starting the grading process took longer than {self.limits.timeout:g} s")
+        else:
+            self.load_failure = StudentCrashed("the grading process for your files could not start")
+        raise self.load_failure
 
     def _next_planned(self, index: int) -> int | None:
         while index < len(self.plan.requests) and self.plan.names[index] in self.skipping:

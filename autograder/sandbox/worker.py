@@ -14,7 +14,7 @@ import socket
 import sys
 import traceback
 import types
-from typing import Any
+from typing import Any, Callable
 
 from . import wire
 from .replies import ok_reply, seed_call
@@ -65,7 +65,8 @@ def _error(status: str, exc: BaseException) -> dict:
             "traceback": student_traceback(exc)}
 
 
-def load(files: dict[str, str]) -> dict:
+def load(files: dict[str, str], starting: Callable[[str], None] = lambda relpath: None) -> dict:
+    """Import every file; ``starting(relpath)`` is called before each (so a hang can be placed)."""
     for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
         del sys.modules[name]  # whatever the fork server had under that name is not this student's
     for relpath, source in files.items():
@@ -74,6 +75,7 @@ def load(files: dict[str, str]) -> dict:
     errors = {}
     for relpath in sorted(files):
         name = f"{PACKAGE}.{relpath[:-3]}"
+        starting(relpath)
         try:
             importlib.import_module(name)
         except BaseException as exc:  # noqa: BLE001 - anything the student's import does
@@ -149,7 +151,7 @@ def serve(sock: socket.socket, plan: list[dict]) -> None:
         try:
             request = wire.decode(frame)
             if request["op"] == "load":
-                reply = load(request["files"])
+                reply = load(request["files"], lambda relpath: _answer(sock, {"status": "loading", "file": relpath}, me))
                 run_from = request.get("run_from")
             else:
                 reply = call(request)
