@@ -1,6 +1,7 @@
 """How fast does `autograder grade` go? Prints students per second next to a plain `import torch`.
 
-Generates N synthetic submissions (right, wrong and broken, no timeouts) and grades them
+Generates N synthetic submissions (right, wrong and broken, no timeouts; no two files
+alike, as in a real class) and grades them
 with the full hidden suite, twice (a small and a large class) so that the marginal rate
 (start-up excluded) can be told apart from the end-to-end rate. Baseline measured in the
 same run: one fresh `python -c "import torch"` process, which is what a
@@ -32,7 +33,9 @@ VARIANTS = [
 
 def make_class(folder: Path, n: int) -> None:
     for i in range(n):
-        write_student(folder / f"student{i:04d}", solution_copy(VARIANTS[i % len(VARIANTS)]))
+        files = solution_copy(VARIANTS[i % len(VARIANTS)])
+        # every file different, as in a real class: nothing may be saved by spotting identical files
+        write_student(folder / f"student{i:04d}", {name: f"{text}# student {i}\n" for name, text in files.items()})
 
 
 def timed(cmd: list[str]) -> float:

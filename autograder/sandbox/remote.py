@@ -21,6 +21,10 @@ from .replies import interpret
 from .zygote import limits_message
 
 
+#: how long a worker may hold finished answers back to send them together
+BATCH_SECONDS = 0.004
+
+
 class ZygoteClient:
     def __init__(self, pid: int, control: socket.socket):
         self.pid = pid
@@ -84,6 +88,7 @@ class Submission:
         self.protections: list[str] = []
         self.timed_out: set[str] = set()
         self.load_failure: StudentCodeProblem | None = None
+        self.batched = True  #: the worker may hold answers back briefly (see worker._run_plan)
         self.unloadable: dict[str, str] = {}  #: file -> "timeout" or "crash": what importing it did
         self.check: int | None = None
         self.ordinal = 0
@@ -194,12 +199,13 @@ class Submission:
         name = self.plan.names[index]
         try:
             frame = self.reader.read(time.monotonic() + self.limits.timeout)
-        except FrameTimeout:
+        except (FrameTimeout, FrameClosed, OSError) as problem:
             self._stop()
-            return index, self._timeout(name)
-        except (FrameClosed, OSError):
-            self._stop()
-            return index, self._crash(name)
+            if self.batched:  # answers held back in the worker are lost: ask again, one answer at a time
+                self.batched = False
+                self._start(run_from=index)
+                return self._read_planned()
+            return index, self._timeout(name) if isinstance(problem, FrameTimeout) else self._crash(name)
         if frame != self.plan.expected[index]:
             try:
                 if wire.peek(frame)["$dict"].get("i") != index:  # a reply is a dict of plain fields
@@ -269,7 +275,7 @@ class Submission:
         load = {"op": "load", "files": files}
         if run_from is not None:
             self.skipping = frozenset(self.timed_out)
-            load.update(run_from=run_from, skip=sorted(self.skipping))
+            load.update(run_from=run_from, skip=sorted(self.skipping), batch=BATCH_SECONDS if self.batched else 0)
         loading = None
         try:
             ready = wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
