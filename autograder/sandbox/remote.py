@@ -278,9 +278,9 @@ class Submission:
             load.update(run_from=run_from, skip=sorted(self.skipping), batch=BATCH_SECONDS if self.batched else 0)
         loading = None
         try:
+            send_frame(self.sock, wire.encode(load))  # read by the worker once it is jailed
             ready = wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
             self.protections = list(ready["protections"])
-            send_frame(self.sock, wire.encode(load))
             while True:
                 reply = wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
                 if reply.get("status") != "loading":
