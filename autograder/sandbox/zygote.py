@@ -141,10 +141,10 @@ def fork_worker() -> int:
 
 
 def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits,
-                plan: list[dict]) -> None:
+                plan: list[dict], network_private: bool) -> None:
     try:
         jail.set_process_name("grader-worker")
-        protections = jail.enter(scratch, uid, limits, conn.fileno())
+        protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private)
         send_frame(conn, wire.encode({"status": "ready", "protections": protections}))
         serve_worker(conn, plan)
     finally:
@@ -204,6 +204,7 @@ def serve(control: socket.socket) -> None:
     the reference solutions. A worker would receive each of them anyway.
     """
     _libc_prctl(PR_SET_CHILD_SUBREAPER, 1)
+    network_private = jail.private_network()
     scratch = tempfile.mkdtemp(prefix="autograder-scratch-")
     os.chmod(scratch, 0o755)
     children: dict[int, int | None] = {}
@@ -224,7 +225,7 @@ def serve(control: socket.socket) -> None:
                 pid = fork_worker()
                 if pid == 0:
                     control.close()
-                    _run_worker(conn, scratch, uid, limits, plan)
+                    _run_worker(conn, scratch, uid, limits, plan, network_private)
                 conn.close()
                 children[pid] = uid
                 control.sendall(wire.encode({"pid": pid}))
