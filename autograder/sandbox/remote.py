@@ -201,11 +201,13 @@ class Submission:
             frame = self.reader.read(time.monotonic() + self.limits.timeout)
         except (FrameTimeout, FrameClosed, OSError) as problem:
             self._stop()
+            failure = self._timeout(name) if isinstance(problem, FrameTimeout) else self._crash(name)
             if self.batched:  # answers held back in the worker are lost: ask again, one answer at a time
                 self.batched = False
                 self._start(run_from=index)
-                return self._read_planned()
-            return index, self._timeout(name) if isinstance(problem, FrameTimeout) else self._crash(name)
+                if self.running is not None:
+                    return self._read_planned()
+            return index, failure
         if frame != self.plan.expected[index]:
             try:
                 if wire.peek(frame)["$dict"].get("i") != index:  # a reply is a dict of plain fields
