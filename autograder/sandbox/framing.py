@@ -53,18 +53,23 @@ class FrameReader:
         self.sock = sock
         self.limit = limit
         self.buffer = bytearray()
+        self.pos = 0  #: where the next frame starts in ``buffer``
         self.chunk = bytearray(1 << 18)  # reused: recv(n) would allocate (and fault in) n bytes each time
 
     def read(self, deadline: float | None = None) -> bytes:
         while True:
-            if len(self.buffer) >= 8:
-                (size,) = struct.unpack_from("<Q", self.buffer, 0)
+            available = len(self.buffer) - self.pos
+            if available >= 8:
+                (size,) = struct.unpack_from("<Q", self.buffer, self.pos)
                 if size > self.limit:
                     raise FrameClosed(f"frame of {size} bytes is over the limit")
-                if len(self.buffer) >= 8 + size:
-                    frame = bytes(self.buffer[8 : 8 + size])
-                    del self.buffer[: 8 + size]
-                    return frame
+                if available >= 8 + size:
+                    start = self.pos + 8
+                    self.pos = start + size
+                    return bytes(self.buffer[start : self.pos])
+            if self.pos:  # keep only what is not read yet
+                del self.buffer[: self.pos]
+                self.pos = 0
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -105,7 +105,7 @@ class Submission:
         self.check, self.ordinal = index, 0
         self.replies, self.pure = None, True
         calls = self.plan.by_check.get(index)
-        if calls:  # answers of earlier checks are no longer needed
+        if calls and len(self.answers) > 64:  # answers of earlier checks are no longer needed
             self.answers = {i: a for i, a in self.answers.items() if i >= calls[0].index}
 
     def known_outcome(self, index: int) -> Any:
@@ -124,7 +124,7 @@ class Submission:
             if not isinstance(answer, bytes):
                 return None
             replies.append(answer)
-        if any(f"{call.module}.py" in self.import_errors for call in calls):
+        if self.import_errors and any(f"{call.module}.py" in self.import_errors for call in calls):
             return None  # known only once the worker loaded the files; the message is this student's
         self.replies = tuple(replies)
         return self.plan.known(index, self.replies)
