@@ -52,9 +52,10 @@ class ZygoteClient:
             wire.decode(self.control.recv(1 << 16))
 
     def kill(self, pid: int) -> None:
+        """Have the zygote kill and reap a worker (and its strays). No reply is awaited: the
+        zygote answers requests in order, so it is done before it forks the next worker."""
         with self.lock:
             self.control.sendall(wire.encode({"op": "kill", "pid": pid}))
-            self.control.recv(1 << 16)
 
     def close(self) -> None:
         self.control.close()

@@ -233,9 +233,8 @@ def serve(control: socket.socket) -> None:
                 with socket.socket(fileno=fds[0]) as stream:
                     plan = [wire.decode(recv_frame(stream)) for _ in range(request["calls"])]
                 control.sendall(wire.encode({"planned": len(plan)}))
-            elif request["op"] == "kill":
+            elif request["op"] == "kill":  # no reply: the session does not wait for the reaping
                 _reap(request["pid"], children.pop(request["pid"], None), set(children))
-                control.sendall(wire.encode({"killed": request["pid"]}))
     finally:
         for pid, uid in list(children.items()):
             del children[pid]
