@@ -17,8 +17,13 @@ class FrameClosed(Exception):
     pass
 
 
+def frame(payload: bytes) -> bytes:
+    """``payload`` with its length in front, as ``recv_frame`` and ``FrameReader`` read it."""
+    return struct.pack("<Q", len(payload)) + payload
+
+
 def send_frame(sock: socket.socket, payload: bytes) -> None:
-    sock.sendall(struct.pack("<Q", len(payload)) + payload)
+    sock.sendall(frame(payload))
 
 
 def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:

@@ -31,7 +31,7 @@ from typing import Any, Callable
 import torch
 
 from . import wire
-from .replies import interpret, ok_reply, seed_call
+from .replies import call_request, interpret, ok_reply, seed_call
 
 
 MAX_OUTCOMES_PER_CHECK = 256  #: distinct sets of replies remembered per check
@@ -100,8 +100,7 @@ class Recorder:
             if self.check is None:
                 return function(*args, **kwargs)
             index = len(self.plan.requests)
-            self.plan.requests.append(wire.encode({"op": "call", "module": module, "name": name,
-                                                   "args": list(args), "kwargs": dict(kwargs)}))
+            self.plan.requests.append(call_request(module, name, args, kwargs))
             self.plan.names.append(name)
             self.plan.by_check.setdefault(self.check, []).append(
                 PlannedCall(index, module, name, wire.fingerprint((list(args), dict(kwargs)))))

@@ -17,7 +17,7 @@ from . import wire
 from .framing import FrameClosed, FrameReader, FrameTimeout, send_frame
 from .jail import Limits
 from .plan import Plan
-from .replies import interpret
+from .replies import call_request, interpret
 from .zygote import limits_message
 
 
@@ -230,8 +230,7 @@ class Submission:
         if self.pid is None:
             self._start()
         try:
-            send_frame(self.sock, wire.encode({"op": "call", "module": module, "name": name,
-                                               "args": list(args), "kwargs": dict(kwargs)}))
+            send_frame(self.sock, call_request(module, name, args, kwargs))
             return wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
         except FrameTimeout:
             self._stop()

@@ -1,4 +1,5 @@
-"""A call's reply: how a worker makes one, and how the trusted side turns one into a value.
+"""A call and its reply: how the trusted side asks, how a worker answers, and how the
+answer is turned back into a value.
 
 Both halves live here so that the grader's rehearsal (``sandbox.plan``) can make the
 reply a right answer would get, byte for byte, and read it back with the very code
@@ -17,6 +18,11 @@ from . import wire
 #: every call to a student function starts from this random state, so that a layer a
 #: student creates has the same weights as the reference's, and grades do not vary
 CALL_SEED = 0
+
+
+def call_request(module: str, name: str, args: tuple | list, kwargs: dict) -> bytes:
+    """The encoded request to call ``exercises.<module>.<name>(*args, **kwargs)`` in a worker."""
+    return wire.encode({"op": "call", "module": module, "name": name, "args": list(args), "kwargs": dict(kwargs)})
 
 
 def seed_call() -> None:

@@ -11,7 +11,6 @@ import importlib.util
 import linecache
 import os
 import socket
-import struct
 import sys
 import time
 import traceback
@@ -20,7 +19,7 @@ from typing import Any, Callable
 
 from . import wire
 from .replies import ok_reply, seed_call
-from .framing import FrameClosed, recv_frame
+from .framing import FrameClosed, frame, recv_frame
 
 PACKAGE = "exercises"
 
@@ -106,6 +105,12 @@ def call(request: dict) -> dict:
     return ok_reply(value, args, before)
 
 
+def _grader_error(exc: Exception) -> dict:
+    """The reply when the grader's side of a call fails (e.g. arguments that cannot be rebuilt)."""
+    return {"status": "error", "type": type(exc).__name__, "traceback": "",
+            "message": f"the grader could not run this call in the sandbox: {exc}"}
+
+
 def _payload(reply: dict) -> bytes:
     try:
         payload = wire.encode(reply)
@@ -128,8 +133,7 @@ def _send(sock: socket.socket, data: bytes, me: int) -> bool:
 
 
 def _answer(sock: socket.socket, reply: dict, me: int) -> bool:
-    payload = _payload(reply)
-    return _send(sock, struct.pack("<Q", len(payload)) + payload, me)
+    return _send(sock, frame(_payload(reply)), me)
 
 
 def _run_plan(sock: socket.socket, plan: list[dict], start: int, skip: set, me: int, batch: float) -> bool:
@@ -148,13 +152,11 @@ def _run_plan(sock: socket.socket, plan: list[dict], start: int, skip: set, me: 
         try:
             reply = call(request)
         except Exception as exc:  # noqa: BLE001
-            reply = {"status": "error", "type": type(exc).__name__, "traceback": "",
-                     "message": f"the grader could not run this call in the sandbox: {exc}"}
+            reply = _grader_error(exc)
         reply["i"] = index
-        payload = _payload(reply)
         if not held:
             since = time.monotonic()
-        held += (struct.pack("<Q", len(payload)), payload)
+        held.append(frame(_payload(reply)))
         if batch <= 0 or time.monotonic() - since >= batch:
             if not _send(sock, b"".join(held), me):
                 return False
@@ -168,20 +170,19 @@ def serve(sock: socket.socket, plan: list[dict]) -> None:
     me = os.getpid()
     while True:
         try:
-            frame = recv_frame(sock)
+            data = recv_frame(sock)
         except (FrameClosed, OSError):
             return
         run_from, request = None, {}
         try:
-            request = wire.decode(frame)
+            request = wire.decode(data)
             if request["op"] == "load":
                 reply = load(request["files"], lambda relpath: _answer(sock, {"status": "loading", "file": relpath}, me))
                 run_from = request.get("run_from")
             else:
                 reply = call(request)
         except Exception as exc:  # noqa: BLE001 - e.g. arguments that cannot be rebuilt in the jail
-            reply = {"status": "error", "type": type(exc).__name__, "traceback": "",
-                     "message": f"the grader could not run this call in the sandbox: {exc}"}
+            reply = _grader_error(exc)
         if not _answer(sock, reply, me):
             return
         if type(run_from) is int:

@@ -47,17 +47,8 @@ def preload() -> None:
     torch.nn.utils.skip_init(torch.nn.BatchNorm1d, 2).load_state_dict(torch.nn.BatchNorm1d(2).state_dict())
 
 
-PR_SET_CHILD_SUBREAPER = 36
-
-
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc_fork = _libc.fork
-
-
-def _libc_prctl(option: int, value: int) -> int:
-    return _libc.prctl(option, value, 0, 0, 0)
-
-
 _HUGE_PAGE = 2 << 20
 _MADV_HUGEPAGE, _MADV_COLLAPSE = 14, 25
 
@@ -68,11 +59,10 @@ def collapse_into_huge_pages() -> int:
     A fork copies one page-table entry per 4 KB page that torch's import left behind
     (~180 MB here), and the child's exit frees them again: about 20 ms per worker.
     With the heap in 2 MB pages the same fork copies 512 times fewer entries (about
-    6 ms, see benchmarks/fork_cost.py). Needs Linux 6.1 (MADV_COLLAPSE); elsewhere it
-    does nothing and forks simply cost more.
+    6 ms for fork and exit, measured here). Needs Linux 6.1 (MADV_COLLAPSE); elsewhere
+    it does nothing and forks simply cost more.
     """
-    libc = _libc
-    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    _libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     collapsed = 0
     try:
         with open("/proc/self/maps") as f:
@@ -87,8 +77,8 @@ def collapse_into_huge_pages() -> int:
         start, end = (low + _HUGE_PAGE - 1) & ~(_HUGE_PAGE - 1), high & ~(_HUGE_PAGE - 1)
         if end - start < _HUGE_PAGE:
             continue
-        libc.madvise(start, end - start, _MADV_HUGEPAGE)
-        if libc.madvise(start, end - start, _MADV_COLLAPSE) == 0:
+        _libc.madvise(start, end - start, _MADV_HUGEPAGE)
+        if _libc.madvise(start, end - start, _MADV_COLLAPSE) == 0:
             collapsed += end - start
     return collapsed
 
@@ -203,7 +193,7 @@ def serve(control: socket.socket) -> None:
     hidden checks pass to student functions, never the checks, their expected values or
     the reference solutions. A worker would receive each of them anyway.
     """
-    _libc_prctl(PR_SET_CHILD_SUBREAPER, 1)
+    jail.become_subreaper()
     network_private = jail.private_network()
     scratch = tempfile.mkdtemp(prefix="autograder-scratch-")
     os.chmod(scratch, 0o755)
@@ -240,7 +230,6 @@ def serve(control: socket.socket) -> None:
             del children[pid]
             _reap(pid, uid, set(children))
         os.rmdir(scratch)
-
 
 
 def _reap(pid: int, uid: int | None, workers: set[int]) -> None:
