@@ -6,6 +6,7 @@ arguments depend on the student's answer, an argument the function changes, a ca
 that hangs while later ones must still be answered, outcomes remembered by reply.
 """
 import os
+import sys
 import time
 import types
 
@@ -112,6 +113,27 @@ def test_a_planned_call_that_hangs_costs_only_its_own_check(client):
         assert time.monotonic() - start < 3  # one timeout was waited for, not two
     finally:
         sub.close()
+
+
+def test_workers_never_see_an_exercises_package_the_grading_process_had_imported(monkeypatch):
+    """The fork server forgets inherited ``exercises`` modules once; workers import the student's."""
+    package, inherited = types.ModuleType("exercises"), types.ModuleType("exercises.layers")
+    package.__path__ = []
+    inherited.square = lambda x: 100
+    monkeypatch.setitem(sys.modules, "exercises", package)
+    monkeypatch.setitem(sys.modules, "exercises.layers", inherited)
+    pid, control = zygote.start()
+    client = ZygoteClient(pid, control)
+    try:
+        recorder = rehearse(client, [lambda s: s.square(3)])
+        sub, namespace = student(client, recorder, {"layers.py": "def square(x):\n    return x * x\n"})
+        try:
+            sub.start_check(0)
+            assert namespace.square(3) == 9
+        finally:
+            sub.close()
+    finally:
+        client.close()
 
 
 def test_outcomes_are_remembered_by_the_replies_they_judged(client):

@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict
 
 from . import jail, wire
-from .worker import serve as serve_worker
+from .worker import forget_inherited_package, serve as serve_worker
 from .framing import FrameClosed, recv_frame, send_frame
 
 PRELOAD = (
@@ -194,6 +194,7 @@ def serve(control: socket.socket) -> None:
     the reference solutions. A worker would receive each of them anyway.
     """
     jail.become_subreaper()
+    forget_inherited_package()  # whatever the session had under that name is not a student's
     network_private = jail.private_network()
     scratch = tempfile.mkdtemp(prefix="autograder-scratch-")
     os.chmod(scratch, 0o755)
