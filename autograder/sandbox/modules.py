@@ -88,7 +88,7 @@ def _no_init(self: nn.Module) -> None:
     pass
 
 
-def _construct(cls: type, kwargs: dict, skip_init: bool) -> nn.Module:
+def construct(cls: type, kwargs: dict, skip_init: bool) -> nn.Module:
     """``cls(**kwargs)``; without the random initialisation (most of the cost) when a state follows."""
     original = getattr(cls, "reset_parameters", None)
     if not skip_init or original is None:
@@ -128,7 +128,7 @@ def rebuild(node: Any, decode_tensor: Callable[[Any], Any]) -> nn.Module:
             size *= max(v, 1)
     if size > MAX_LAYER_ELEMENTS:
         raise ValueError("layer too large to rebuild")
-    module = _construct(cls, kwargs, skip_init=bool(node.get("state")))
+    module = construct(cls, kwargs, skip_init=bool(node.get("state")))
     state = {k: decode_tensor(v) for k, v in node.get("state", {}).items()}
     if state:
         module.load_state_dict(state, strict=True)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from dataclasses import asdict
 
-from . import jail, wire
+from . import jail, modules, wire
 from .worker import forget_inherited_package, serve as serve_worker
 from .framing import FrameClosed, recv_frame, send_frame
 
@@ -42,9 +42,13 @@ def preload() -> None:
     import torch
 
     torch.set_num_threads(1)  # a fork after a multi-threaded op can hang: stay single-threaded
-    # warm up what rebuilding a described module uses, so that it needs no import in the jail
-    torch.nn.utils.skip_init(torch.nn.Linear, 1, 1).to_empty(device="cpu")
-    torch.nn.utils.skip_init(torch.nn.BatchNorm1d, 2).load_state_dict(torch.nn.BatchNorm1d(2).state_dict())
+    # warm up what rebuilding a described module uses (see modules.rebuild), so that it
+    # needs no import in the jail. Not torch.nn.utils.skip_init: it pulls in sympy and the
+    # meta-device registrations, ~500 modules and 0.6 s that no student function needs
+    # and every fork then pays for (34 MB more to map).
+    for cls, kwargs in ((torch.nn.Linear, {"in_features": 1, "out_features": 1}),
+                        (torch.nn.BatchNorm1d, {"num_features": 2})):
+        modules.construct(cls, kwargs, skip_init=True).load_state_dict(cls(**kwargs).state_dict())
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
