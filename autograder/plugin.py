@@ -28,7 +28,7 @@ import random
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pytest
 import torch
@@ -74,7 +74,7 @@ def _marker_value(item: pytest.Item, name: str, default: Any) -> Any:
 
 
 class GradingPlugin:
-    def __init__(self, ids: list[str], open_submission: Callable[[str], Any],
+    def __init__(self, ids: Iterable[str], open_submission: Callable[[str], Any],
                  close_submission: Callable[[str, Any], None],
                  on_student_done: Callable[[str, list[CheckRecord]], None],
                  reference: Any = None, exercises: list[str] | None = None,
@@ -106,7 +106,7 @@ class GradingPlugin:
         if session.config.option.collectonly:
             return False
         checks = [item for item in session.items if isinstance(item, pytest.Function)]
-        if self.rehearse is not None and self.ids:
+        if self.rehearse is not None and (self.ids or not isinstance(self.ids, (list, tuple))):
             # lets a backend see, once, every call the checks make (see sandbox.plan)
             self.rehearse(lambda namespace: {i: self._run(item, namespace, i) for i, item in enumerate(checks)})
         for student_id in self.ids:

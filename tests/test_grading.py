@@ -265,6 +265,58 @@ def test_same_grades_for_any_jobs_and_after_a_kill(graded, tmp_path):
     assert rows["b"]["apply_softmax"] == "0" and rows["a"]["total"] == "70"
 
 
+def _session_pids(parent: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/comm") as f:
+                comm = f.read().strip()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent and comm == "grader-session":
+            pids.append(int(entry))
+    return pids
+
+
+def test_a_grading_process_that_dies_costs_only_the_students_it_held(tmp_path):
+    """Students are handed to the shards one at a time, so when a shard is killed the other
+    grades the rest of the class; only the two students the dead shard held are missing."""
+    subs = tmp_path / "subs"
+    for i in range(60):
+        write_student(subs / f"s{i:02d}", solution_copy())
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out), "--jobs", "2",
+                             "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "results").glob("*.json"))) < 4:
+        time.sleep(0.01)
+    sessions = _session_pids(proc.pid)
+    assert len(sessions) == 2
+    os.kill(sessions[0], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode != 0 and "Re-run the same command" in stderr and "Traceback" not in stderr.split("stopped")[0]
+    graded = {p.stem for p in (out / "results").glob("*.json")}
+    assert 58 <= len(graded) < 60  # a fixed half per shard would have lost about 28
+    resumed = run_cli("grade", str(subs), "--out", str(out), "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"({60 - len(graded)} now, {len(graded)} unchanged" in resumed.stdout
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    write_student(tmp_path / "subs" / "a", solution_copy())
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--out",
+                             str(tmp_path / "out"), "--quiet"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # as `autograder grade ... | head -1` does once it has its line
+    with proc.stderr:
+        stderr = proc.stderr.read()
+    proc.wait(timeout=120)
+    assert (tmp_path / "out" / "grades.csv").exists()
+    assert "Traceback" not in stderr and proc.returncode == 141
+
+
 @pytest.mark.parametrize("make, complaint", [
     (lambda p: p / "missing", "does not exist"),
     (lambda p: (p / "empty").mkdir() or p / "empty", "holds no submissions"),

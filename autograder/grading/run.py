@@ -80,34 +80,75 @@ def _prepare_out(out: Path) -> None:
         raise UsageError(f"Cannot write to the output folder {out}: {err.strerror}.") from None
 
 
+#: students a shard holds at once: the one it grades and the next, so it never waits for the parent
+_IN_FLIGHT = 2
+
+
+class _Dispatcher:
+    """Hands students out to shards one at a time as each finishes one, so that shards end
+    together whatever their students cost (a student whose code times out costs seconds)."""
+
+    def __init__(self, count: int, progress: _Progress):
+        self.next, self.count, self.progress = 0, count, progress
+        self.lock = threading.Lock()
+
+    def _take(self) -> int | None:
+        with self.lock:
+            if self.next >= self.count:
+                return None
+            self.next += 1
+            return self.next - 1
+
+    def _give(self, proc: subprocess.Popen) -> bool:
+        index = self._take()
+        try:
+            if index is None:
+                proc.stdin.close()  # the shard ends once it has finished what it holds
+                return False
+            proc.stdin.write(f"{index}\n")
+            proc.stdin.flush()
+            return True
+        except (BrokenPipeError, ValueError):  # the shard has stopped: the others take the rest
+            return False
+
+    def feed(self, proc: subprocess.Popen) -> None:
+        giving = all(self._give(proc) for _ in range(_IN_FLIGHT))
+        for line in proc.stdout:
+            if line.startswith("done "):
+                self.progress.tick()
+                giving = giving and self._give(proc)
+        if giving:
+            try:
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+
+
 def _run_shards(pending: list[tuple[Submission, str]], options: GradeOptions, limits: Limits,
                 names: list[str]) -> list[str]:
     """Grade ``pending`` in ``jobs`` shard processes; returns error reports of shards that failed."""
     jobs = max(1, min(options.jobs, len(pending)))
-    progress = _Progress(len(pending), options.progress)
+    dispatcher = _Dispatcher(len(pending), _Progress(len(pending), options.progress))
     work = options.out / ".work"
     root = os.geteuid() == 0
+    students_path = work / "students.json"
+    atomic_write(students_path, json.dumps([{"student": s.student, "files": s.files, "problems": s.problems,
+                                             "fingerprint": f} for s, f in pending]))
+    os.chmod(students_path, 0o600)
     procs = []
     for k in range(jobs):
-        shard = pending[k::jobs]
         spec = {"out": str(options.out.resolve()), "uid": BASE_UID + k if root else None, "limits": asdict(limits),
-                "exercises": names,
-                "students": [{"student": s.student, "files": s.files, "problems": s.problems, "fingerprint": f}
-                             for s, f in shard]}
+                "exercises": names, "students": str(students_path.resolve())}
         spec_path = work / f"shard-{k}.json"
         atomic_write(spec_path, json.dumps(spec))
         os.chmod(spec_path, 0o600)
         log = open(work / f"shard-{k}.log", "w")  # noqa: SIM115 - closed below
         proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session", str(spec_path)],
-                                stdout=subprocess.PIPE, stderr=log, text=True, cwd=PACKAGE_DIR.parent)
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+                                cwd=PACKAGE_DIR.parent)
         procs.append((proc, log, k))
 
-    def follow(proc: subprocess.Popen) -> None:
-        for line in proc.stdout:
-            if line.startswith("done "):
-                progress.tick()
-
-    threads = [threading.Thread(target=follow, args=(p,), daemon=True) for p, _, _ in procs]
+    threads = [threading.Thread(target=dispatcher.feed, args=(p,), daemon=True) for p, _, _ in procs]
     for t in threads:
         t.start()
     errors = []

@@ -1,5 +1,9 @@
 """One grading shard: ``python -m autograder.grading.session SPEC.json``.
 
+SPEC names a JSON list of students; the shard grades those whose index (one per line)
+it reads on stdin, until stdin ends, so that a parent can spread a class over shards
+as they go.
+
 Order matters for safety. This process imports torch and forks the zygote *first*;
 only then does it load the reference solutions and the hidden checks. Workers are
 forked by the zygote, so they never hold those in memory or in an open file.
@@ -37,7 +41,8 @@ def main(spec_path: str) -> int:
     reference = load_namespace(SOLUTIONS_DIR, exercises, "solutions")
     limits = jail.Limits(**spec["limits"])
     out = Path(spec["out"])
-    students = {f"s{i}": entry for i, entry in enumerate(spec["students"])}
+    roster = json.loads(Path(spec["students"]).read_text(encoding="utf-8"))
+    students = {f"s{i}": entry for i, entry in enumerate(roster)}
     open_subs: dict[str, Submission] = {}
     recorder = Recorder(reference, {e.name: e.assignment for e in exercises})
 
@@ -67,7 +72,8 @@ def main(spec_path: str) -> int:
         print(f"done {entry['student']}", flush=True)
 
     gc.freeze()  # torch's many long-lived objects: keep them out of every later collection
-    plugin = GradingPlugin(list(students), open_submission, close_submission, done, reference=reference,
+    given = (f"s{int(line)}" for line in sys.stdin if line.strip())  # handed out by the parent as we go
+    plugin = GradingPlugin(given, open_submission, close_submission, done, reference=reference,
                            exercises=spec["exercises"], rehearse=rehearse)
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)
     client.close()
