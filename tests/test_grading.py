@@ -265,6 +265,42 @@ def test_same_grades_for_any_jobs_and_after_a_kill(graded, tmp_path):
     assert rows["b"]["apply_softmax"] == "0" and rows["a"]["total"] == "70"
 
 
+def test_no_student_can_find_another_students_code_in_memory(tmp_path):
+    """Workers are forked from a process that never held the class's submissions."""
+    right = "    return torch.tensor(data)\n"
+    thief = right.replace("    return", """    import gc, sys
+    def strings(o):
+        if isinstance(o, str):
+            yield o
+        elif isinstance(o, dict):
+            for k, v in o.items():
+                yield from strings(k)
+                yield from strings(v)
+        elif isinstance(o, (list, tuple)):
+            for v in o:
+                yield from strings(v)
+    seen = [s for o in gc.get_objects() for s in strings(o)]
+    frame = sys._getframe()
+    while frame is not None:
+        seen += list(strings(frame.f_locals))
+        frame = frame.f_back
+    own, secret = "-".join(["THIEF", "OWN", "MARK"]), "-".join(["VICTIM", "SECRET", "42"])  # not constants
+    if not any(own in s for s in seen):
+        raise RuntimeError("the scan cannot even find this file")
+    if any(secret in s for s in seen):
+        return torch.Tensor(data)
+    return""", 1)
+    victim = solution_copy({"tensors.py": [(right, right + "# VICTIM-SECRET-42\n")]})
+    write_student(tmp_path / "subs" / "a_victim", victim)
+    write_student(tmp_path / "subs" / "b_thief", solution_copy({"tensors.py": [(right, thief + "# THIEF-OWN-MARK\n")]}))
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    create = json.loads((tmp_path / "out" / "results" / "b_thief.json").read_text())["extra_data"]["exercises"]
+    assert create["create_tensor"]["outcome"] == "passed", create["create_tensor"]
+    assert rows["b_thief"]["create_tensor"] == rows["a_victim"]["create_tensor"] != "0"
+
+
 def _session_pids(parent: int) -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -111,7 +112,11 @@ class _Dispatcher:
         except (BrokenPipeError, ValueError):  # the shard has stopped: the others take the rest
             return False
 
-    def feed(self, proc: subprocess.Popen) -> None:
+    def feed(self, proc: subprocess.Popen, spec_path: Path) -> None:
+        try:
+            proc.stdin.write(f"{spec_path}\n")
+        except (BrokenPipeError, ValueError):
+            return
         giving = all(self._give(proc) for _ in range(_IN_FLIGHT))
         for line in proc.stdout:
             if line.startswith("done "):
@@ -124,10 +129,36 @@ class _Dispatcher:
                 pass
 
 
-def _run_shards(pending: list[tuple[Submission, str]], options: GradeOptions, limits: Limits,
-                names: list[str]) -> list[str]:
-    """Grade ``pending`` in ``jobs`` shard processes; returns error reports of shards that failed."""
-    jobs = max(1, min(options.jobs, len(pending)))
+class _Shard:
+    """A grading process, started before the class is even read so that its ``import torch``
+    (most of the start-up) overlaps the parent's work; it waits on stdin for its spec."""
+
+    def __init__(self) -> None:
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=PACKAGE_DIR.parent)
+
+    def stop(self) -> None:
+        """End the process if it is still running (it has nothing to grade, or the run failed)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except BrokenPipeError:
+                pass
+        self.log.close()
+
+    def log_tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read()[-1500:]
+
+
+def _run_shards(shards: list[_Shard], pending: list[tuple[Submission, str]], options: GradeOptions,
+                limits: Limits, names: list[str]) -> list[str]:
+    """Grade ``pending`` with the shard processes; returns error reports of shards that failed."""
+    working = shards[: len(pending)]
     dispatcher = _Dispatcher(len(pending), _Progress(len(pending), options.progress))
     work = options.out / ".work"
     root = os.geteuid() == 0
@@ -135,30 +166,22 @@ def _run_shards(pending: list[tuple[Submission, str]], options: GradeOptions, li
     atomic_write(students_path, json.dumps([{"student": s.student, "files": s.files, "problems": s.problems,
                                              "fingerprint": f} for s, f in pending]))
     os.chmod(students_path, 0o600)
-    procs = []
-    for k in range(jobs):
+    threads = []
+    for k, shard in enumerate(working):
         spec = {"out": str(options.out.resolve()), "uid": BASE_UID + k if root else None, "limits": asdict(limits),
                 "exercises": names, "students": str(students_path.resolve())}
         spec_path = work / f"shard-{k}.json"
         atomic_write(spec_path, json.dumps(spec))
         os.chmod(spec_path, 0o600)
-        log = open(work / f"shard-{k}.log", "w")  # noqa: SIM115 - closed below
-        proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session", str(spec_path)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
-                                cwd=PACKAGE_DIR.parent)
-        procs.append((proc, log, k))
-
-    threads = [threading.Thread(target=dispatcher.feed, args=(p,), daemon=True) for p, _, _ in procs]
+        threads.append(threading.Thread(target=dispatcher.feed, args=(shard.proc, spec_path.resolve()), daemon=True))
     for t in threads:
         t.start()
     errors = []
-    for (proc, log, k), thread in zip(procs, threads):
-        proc.wait()
+    for k, (shard, thread) in enumerate(zip(working, threads)):
+        shard.proc.wait()
         thread.join()
-        log.close()
-        if proc.returncode != 0:
-            tail = (work / f"shard-{k}.log").read_text(errors="replace")[-1500:]
-            errors.append(f"grading process {k} stopped with status {proc.returncode}:\n{tail}")
+        if shard.proc.returncode != 0:
+            errors.append(f"grading process {k} stopped with status {shard.proc.returncode}:\n{shard.log_tail()}")
     return errors
 
 
@@ -171,6 +194,15 @@ def grade(options: GradeOptions) -> Summary:
         raise UsageError("This machine gives an unprivileged user no namespaces, so student code could read the "
                          "hidden checks and solutions and reach the network.",
                          hint="run the grader as root, or pass --allow-unsandboxed to grade anyway")
+    shards = [_Shard() for _ in range(options.jobs)]
+    try:
+        return _grade(options, shards)
+    finally:
+        for shard in shards:
+            shard.stop()
+
+
+def _grade(options: GradeOptions, shards: list[_Shard]) -> Summary:
     exercises = load_manifest()
     if options.assignment or _looks_like_nbgrader(options.submissions):
         from ..course import discover_notebooks
@@ -190,7 +222,7 @@ def grade(options: GradeOptions) -> Summary:
         result = options.out / "results" / f"{sub.student}.json"
         if options.force or not _up_to_date(result, fingerprint):
             pending.append((sub, fingerprint))
-    errors = _run_shards(pending, options, limits, [e.name for e in exercises]) if pending else []
+    errors = _run_shards(shards, pending, options, limits, [e.name for e in exercises]) if pending else []
     docs = []
     missing = []
     for sub in submissions:
