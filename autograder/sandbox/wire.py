@@ -45,8 +45,12 @@ class Opaque:
         return f"<{self.type_name}: {self.text}>"
 
 
+#: dtype -> its name in DTYPES: a lookup, where str(dtype) costs a call each time
+_DTYPE_NAMES = {d: name for name, d in DTYPES.items()}
+
+
 def _dtype_name(dtype: torch.dtype) -> str:
-    return str(dtype).removeprefix("torch.")
+    return _DTYPE_NAMES.get(dtype) or str(dtype).removeprefix("torch.")
 
 
 def _tensor_bytes(t: torch.Tensor) -> bytes:
@@ -61,44 +65,49 @@ def _tensor_bytes(t: torch.Tensor) -> bytes:
     return t.reshape(-1).view(torch.uint8).numpy().tobytes()
 
 
+def _enc(v: Any, buffers: list[bytes], depth: int) -> Any:
+    if depth > 50:
+        return {"$opaque": "nested", "text": "too deeply nested"}
+    kind = type(v)
+    # the plain types first, by exact type: most of what crosses, at a dictionary lookup each
+    if v is None or kind is str or kind is bool:
+        return v
+    if kind is int:
+        return v if abs(v) < 2**63 else {"$bigint": str(v)}
+    if kind is float:
+        return {"$float": repr(v)}
+    if kind is dict and all(type(k) is str for k in v):
+        return {"$dict": {k: _enc(x, buffers, depth + 1) for k, x in v.items()}}
+    if kind is list:
+        return [_enc(x, buffers, depth + 1) for x in v]
+    if kind is tuple:
+        return {"$tuple": [_enc(x, buffers, depth + 1) for x in v]}
+    if isinstance(v, str):  # a subclass: as plain text, as JSON writes it
+        return v
+    if isinstance(v, torch.Tensor):
+        name = _DTYPE_NAMES.get(v.dtype)
+        if name is not None:
+            buffers.append(_tensor_bytes(v))
+            return {"$tensor": len(buffers) - 1, "dtype": name, "shape": list(v.shape),
+                    "requires_grad": bool(v.requires_grad), "class": type(v).__name__}
+    if isinstance(v, torch.dtype):
+        return {"$dtype": _dtype_name(v)}
+    if isinstance(v, torch.Size):
+        return {"$size": [int(x) for x in v]}
+    if isinstance(v, torch.nn.Module):
+        return {"$module": modules.describe(v, lambda t: _enc(t, buffers, depth + 1))}
+    try:
+        text = repr(v)[:200]
+    except Exception:  # noqa: BLE001 - student objects may break repr
+        text = "?"
+    return {"$opaque": f"{type(v).__module__}.{type(v).__qualname__}", "text": text}
+
+
 def encode(value: Any) -> bytes:
     """Encode a value; anything unsupported becomes an Opaque description, never an error."""
     buffers: list[bytes] = []
-
-    def enc(v: Any, depth: int = 0) -> Any:
-        if depth > 50:
-            return {"$opaque": "nested", "text": "too deeply nested"}
-        if v is None or isinstance(v, (bool, str)):
-            return v
-        if type(v) is int:
-            return v if abs(v) < 2**63 else {"$bigint": str(v)}
-        if type(v) is float:
-            return {"$float": repr(v)}
-        if isinstance(v, torch.Tensor) and _dtype_name(v.dtype) in DTYPES:
-            data = _tensor_bytes(v)
-            buffers.append(data)
-            return {"$tensor": len(buffers) - 1, "dtype": _dtype_name(v.dtype), "shape": list(v.shape),
-                    "requires_grad": bool(v.requires_grad), "class": type(v).__name__}
-        if isinstance(v, torch.dtype):
-            return {"$dtype": _dtype_name(v)}
-        if isinstance(v, torch.Size):
-            return {"$size": [int(x) for x in v]}
-        if isinstance(v, torch.nn.Module):
-            return {"$module": modules.describe(v, lambda t: enc(t, depth + 1))}
-        if type(v) in (list, tuple):
-            items = [enc(x, depth + 1) for x in v]
-            return items if type(v) is list else {"$tuple": items}
-        if type(v) is dict and all(type(k) is str for k in v):
-            return {"$dict": {k: enc(x, depth + 1) for k, x in v.items()}}
-        try:
-            text = repr(v)[:200]
-        except Exception:  # noqa: BLE001 - student objects may break repr
-            text = "?"
-        return {"$opaque": f"{type(v).__module__}.{type(v).__qualname__}", "text": text}
-
-    header = json.dumps(enc(value), allow_nan=True).encode()
-    sizes = [len(b) for b in buffers]
-    head = json.dumps(sizes).encode()
+    header = json.dumps(_enc(value, buffers, 0), allow_nan=True).encode()
+    head = json.dumps([len(b) for b in buffers]).encode() if buffers else b"[]"
     return struct.pack("<II", len(header), len(head)) + header + head + b"".join(buffers)
 
 
@@ -116,7 +125,7 @@ def fingerprint(value: Any, depth: int = 0) -> Any:
         return (kind.__name__, value)
     if kind is float:
         return ("float", struct.pack("<d", value))
-    if isinstance(value, torch.Tensor) and _dtype_name(value.dtype) in DTYPES:
+    if isinstance(value, torch.Tensor) and value.dtype in _DTYPE_NAMES:
         return ("tensor", kind.__name__, value.dtype, tuple(value.shape), value.requires_grad, _tensor_bytes(value))
     if isinstance(value, torch.dtype):
         return ("dtype", value)

@@ -135,12 +135,12 @@ def fork_worker() -> int:
 
 
 def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits,
-                plan: list[dict], network_private: bool) -> None:
+                plan: list[dict], befores: list, network_private: bool) -> None:
     try:
         jail.set_process_name("grader-worker")
         protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private)
         send_frame(conn, wire.encode({"status": "ready", "protections": protections}))
-        serve_worker(conn, plan)
+        serve_worker(conn, plan, befores)
     finally:
         os._exit(0)
 
@@ -190,6 +190,14 @@ def _clean_up_strays(uid: int | None, workers: set[int]) -> None:
         time.sleep(0.002 * (attempt + 1))
 
 
+def _fingerprint_args(call: dict):
+    """``wire.fingerprint`` of a planned call's arguments, or None (the worker then takes it)."""
+    try:
+        return wire.fingerprint(call["args"])
+    except Exception:  # noqa: BLE001 - a value fingerprint cannot summarise: not worth failing the plan
+        return None
+
+
 def serve(control: socket.socket) -> None:
     """Answer spawn, plan and kill requests until the session closes the control socket.
 
@@ -204,6 +212,7 @@ def serve(control: socket.socket) -> None:
     os.chmod(scratch, 0o755)
     children: dict[int, int | None] = {}
     plan: list[dict] = []  # the calls every student gets, decoded once here and inherited by each worker
+    befores: list = []  # their arguments' fingerprints, which tell a worker whether a call changed them
     try:
         while True:
             try:
@@ -220,13 +229,14 @@ def serve(control: socket.socket) -> None:
                 pid = fork_worker()
                 if pid == 0:
                     control.close()
-                    _run_worker(conn, scratch, uid, limits, plan, network_private)
+                    _run_worker(conn, scratch, uid, limits, plan, befores, network_private)
                 conn.close()
                 children[pid] = uid
                 control.sendall(wire.encode({"pid": pid}))
             elif request["op"] == "plan":
                 with socket.socket(fileno=fds[0]) as stream:
                     plan = [wire.decode(recv_frame(stream)) for _ in range(request["calls"])]
+                befores = [_fingerprint_args(call) for call in plan]
                 control.sendall(wire.encode({"planned": len(plan)}))
             elif request["op"] == "kill":  # no reply: the session does not wait for the reaping
                 _reap(request["pid"], children.pop(request["pid"], None), set(children))
