@@ -6,15 +6,16 @@ ends, so that a parent can spread a class over shards as they go. The parent sta
 shards before it has read the class: importing torch is most of a shard's start-up.
 
 Order matters for safety. This process imports torch and forks the zygote *first*;
-only then does it load the reference solutions and the hidden checks. Workers are
-forked by the zygote, so they never hold those in memory or in an open file.
+only then does it load the reference solutions, the hidden checks and the students'
+submissions. Workers are forked by the zygote, so they never hold those in memory or in
+an open file.
 Each finished student is written at once (atomically) and announced on stdout.
 """
 from __future__ import annotations
 
 import gc
-import os
 import json
+import os
 import sys
 import types
 from pathlib import Path
@@ -27,7 +28,7 @@ def main() -> int:
 
     jail.die_with_parent()
     jail.set_process_name("grader-session")
-    spec_path = sys.stdin.readline().strip()  # the parent starts us early and sends this once it has read the class
+    spec_path = sys.stdin.readline().rstrip("\n")  # sent once the parent has read the class
     if not spec_path:
         return 0  # nothing to grade
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
