@@ -1,0 +1,71 @@
+"""Is this version faster than an earlier one? Grades the same classes with both, alternately.
+
+This machine's speed drifts by tens of percent within an hour, so two versions are only
+comparable when measured side by side. For each round, each version grades a small and
+a large class of synthetic students (as `grade_speed.py` makes them); the difference
+gives the marginal wall clock and CPU (all processes) per student, start-up excluded.
+
+Usage: python benchmarks/compare_versions.py REV [--rounds R] [--small N] [--large N]
+(REV: any git revision, e.g. HEAD~3; it is checked out in a temporary worktree.)
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.grade_speed import make_class  # noqa: E402
+
+
+def grade(tree: Path, subs: Path, out: Path) -> tuple[float, float]:
+    """Wall clock and CPU seconds (every process the run started) of one `autograder grade`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out), "--force", "--quiet"],
+                   cwd=tree, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("rev")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--small", type=int, default=40)
+    parser.add_argument("--large", type=int, default=400)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="compare-"))
+    old = work / "old"
+    try:
+        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old), args.rev], cwd=ROOT, check=True)
+        for n in (args.small, args.large):
+            make_class(work / f"subs{n}", n)
+        trees = {f"{args.rev}": old, "this tree": ROOT}
+        figures: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+        for _ in range(args.rounds):
+            for name, tree in trees.items():  # alternately: both see the same machine
+                small = grade(tree, work / f"subs{args.small}", work / f"out-{tree.name}-small")
+                large = grade(tree, work / f"subs{args.large}", work / f"out-{tree.name}-large")
+                n = args.large - args.small
+                figures[name].append(((large[0] - small[0]) / n * 1000, (large[1] - small[1]) / n * 1000))
+        for name, rows in figures.items():
+            walls = " ".join(f"{w:5.1f}" for w, _ in rows)
+            cpus = " ".join(f"{c:5.1f}" for _, c in rows)
+            print(f"{name:>12}: wall per student {walls} ms | CPU per student {cpus} ms")
+        mean = {name: sum(w for w, _ in rows) / len(rows) for name, rows in figures.items()}
+        print(f"this tree is {mean[args.rev] / mean['this tree']:.2f}x as fast as {args.rev} (mean wall per student)")
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
