@@ -106,10 +106,12 @@ class GradingPlugin:
         if session.config.option.collectonly:
             return False
         checks = [item for item in session.items if isinstance(item, pytest.Function)]
-        if self.rehearse is not None and (self.ids or not isinstance(self.ids, (list, tuple))):
-            # lets a backend see, once, every call the checks make (see sandbox.plan)
-            self.rehearse(lambda namespace: {i: self._run(item, namespace, i) for i, item in enumerate(checks)})
+        rehearse = self.rehearse
         for student_id in self.ids:
+            if rehearse is not None:  # before the first student only: no students, no rehearsal
+                # lets a backend see, once, every call the checks make (see sandbox.plan)
+                rehearse(lambda namespace: {i: self._run(item, namespace, i) for i, item in enumerate(checks)})
+                rehearse = None
             namespace = self.open_submission(student_id)
             try:
                 records = [self._run(item, namespace, i) for i, item in enumerate(checks)]

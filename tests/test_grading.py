@@ -85,18 +85,25 @@ def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
     return expected
 
 
-def uid_processes(uids: set[int]) -> list[int]:
+def processes(keep) -> list[int]:
+    """Pids of the processes whose /proc status fields (``{"Name": ..., "PPid": ..., "Uid": ...}``) ``keep`` accepts."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                status = (entry / "status").read_text()
+                lines = (entry / "status").read_text().splitlines()
             except OSError:
                 continue
-            uid = int(status.split("Uid:")[1].split()[0])
-            if uid in uids:
+            fields = dict(line.split(":\t", 1) for line in lines if ":\t" in line)
+            status = {"Name": fields.get("Name", ""), "PPid": int(fields.get("PPid", "0")),
+                      "Uid": int(fields.get("Uid", "-1").split()[0])}
+            if keep(status):
                 found.append(int(entry.name))
     return found
+
+
+def uid_processes(uids: set[int]) -> list[int]:
+    return processes(lambda status: status["Uid"] in uids)
 
 
 @pytest.fixture(scope="module")
@@ -302,18 +309,7 @@ def test_no_student_can_find_another_students_code_in_memory(tmp_path):
 
 
 def _session_pids(parent: int) -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/comm") as f:
-                comm = f.read().strip()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == parent and comm == "grader-session":
-            pids.append(int(entry))
-    return pids
+    return processes(lambda status: status["PPid"] == parent and status["Name"] == "grader-session")
 
 
 def test_a_grading_process_that_dies_costs_only_the_students_it_held(tmp_path):
