@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from autograder.check import render, run_public_checks
@@ -69,3 +72,20 @@ def test_cli_exit_codes_and_no_traceback(tmp_path, stub_dir):
     (tmp_path / "elsewhere").mkdir()
     missing = run_cli("check", cwd=tmp_path / "elsewhere")
     assert missing.returncode == 2 and "no exercises folder" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_a_wrong_value_is_located_without_importing_sympy():
+    # torch.unravel_index imports sympy on first use: most of a second for the first student with a wrong value
+    code = ("import sys, torch\n"
+            "from autograder import expect\n"
+            "from autograder.outcomes import CheckFailure\n"
+            "want = torch.zeros(2, 3, 4)\n"
+            "got = want.clone(); got[1, 2, 0] = 5.0\n"
+            "try:\n"
+            "    expect.tensor(got, want, 'f(x)')\n"
+            "except CheckFailure as failure:\n"
+            "    print(failure)\n"
+            "print('sympy' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "at index (1, 2, 0) got 5, expected 0" in out
+    assert out.strip().endswith("False"), "locating the wrong value imported sympy"
