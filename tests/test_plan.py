@@ -115,6 +115,31 @@ def test_a_planned_call_that_hangs_costs_only_its_own_check(client):
         sub.close()
 
 
+def test_every_call_starts_from_the_same_random_state(client):
+    """Python's generator is reseeded before each call when the student's files name it, torch's always."""
+    import random
+
+    checks = [lambda s: s.double(1), lambda s: s.double(2)]
+    recorder = rehearse(client, checks)
+    random.seed(0)
+    torch.manual_seed(0)
+    fresh = [random.random(), torch.rand(1).item()]
+    students = {
+        "import random\nimport torch\ndef double(x):\n    return [random.random(), torch.rand(1).item()]\n": fresh,
+        "import torch\ndef double(x):\n    return [torch.rand(1).item()]\n": fresh[1:],
+    }
+    for source, want in students.items():
+        sub, namespace = student(client, recorder, {"tensors.py": source})
+        try:
+            answers = []
+            for index, check in enumerate(checks):
+                sub.start_check(index)
+                answers.append(check(namespace))
+            assert answers == [want, want]
+        finally:
+            sub.close()
+
+
 def test_workers_never_see_an_exercises_package_the_grading_process_had_imported(monkeypatch):
     """The fork server forgets inherited ``exercises`` modules once; workers import the student's."""
     package, inherited = types.ModuleType("exercises"), types.ModuleType("exercises.layers")

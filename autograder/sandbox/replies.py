@@ -25,8 +25,12 @@ def call_request(module: str, name: str, args: tuple | list, kwargs: dict) -> by
     return wire.encode({"op": "call", "module": module, "name": name, "args": list(args), "kwargs": dict(kwargs)})
 
 
-def seed_call() -> None:
-    random.seed(CALL_SEED)
+def seed_call(python_random: bool = True) -> None:
+    """Seed torch's generator, and Python's unless ``python_random`` is false: a worker passes
+    false when no file of its student's names ``random``, which then cannot be drawn from
+    (seeding it costs more than torch's)."""
+    if python_random:
+        random.seed(CALL_SEED)
     torch.default_generator.manual_seed(CALL_SEED)
 
 

@@ -23,6 +23,10 @@ from .framing import FrameClosed, frame, recv_frame
 
 PACKAGE = "exercises"
 
+#: whether the student's files name Python's ``random`` (set by :func:`load`); if not,
+#: calls need not reseed it
+_names_random = True
+
 
 class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Imports ``exercises.<name>`` from source held in memory."""
@@ -82,6 +86,8 @@ def load(files: dict[str, str], starting: Callable[[str], None] = lambda relpath
 
     Expects no ``exercises`` modules yet (see :func:`forget_inherited_package`).
     """
+    global _names_random
+    _names_random = any("random" in source for source in files.values())
     for relpath, source in files.items():
         linecache.cache[f"{PACKAGE}/{relpath}"] = (len(source), None, source.splitlines(True), f"{PACKAGE}/{relpath}")
     sys.meta_path.insert(0, _SourceFinder(files))
@@ -109,7 +115,7 @@ def call(request: dict, before: Any = None) -> dict:
     args, kwargs = request["args"], request["kwargs"]
     if before is None:
         before = wire.fingerprint(args)
-    seed_call()
+    seed_call(_names_random)
     try:
         value = function(*args, **kwargs)
     except NotImplementedError as exc:
