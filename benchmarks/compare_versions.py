@@ -3,7 +3,8 @@
 This machine's speed drifts by tens of percent within an hour, so two versions are only
 comparable when measured side by side. For each round, each version grades a small and
 a large class of synthetic students (as `grade_speed.py` makes them); the difference
-gives the marginal wall clock and CPU (all processes) per student, start-up excluded.
+gives the marginal wall clock and CPU (all processes) per student, start-up excluded;
+the classes' own times show the start-up and the end-to-end rate.
 
 Usage: python benchmarks/compare_versions.py REV [--rounds R] [--small N] [--large N]
 (REV: any git revision, e.g. HEAD~3; it is checked out in a temporary worktree.)
@@ -49,19 +50,24 @@ def main() -> None:
         for n in (args.small, args.large):
             make_class(work / f"subs{n}", n)
         trees = {f"{args.rev}": old, "this tree": ROOT}
-        figures: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+        figures: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in trees}
         for _ in range(args.rounds):
             for name, tree in trees.items():  # alternately: both see the same machine
                 small = grade(tree, work / f"subs{args.small}", work / f"out-{tree.name}-small")
                 large = grade(tree, work / f"subs{args.large}", work / f"out-{tree.name}-large")
                 n = args.large - args.small
-                figures[name].append(((large[0] - small[0]) / n * 1000, (large[1] - small[1]) / n * 1000))
+                figures[name].append(((large[0] - small[0]) / n * 1000, (large[1] - small[1]) / n * 1000,
+                                      small[0], large[0]))
         for name, rows in figures.items():
-            walls = " ".join(f"{w:5.1f}" for w, _ in rows)
-            cpus = " ".join(f"{c:5.1f}" for _, c in rows)
+            walls = " ".join(f"{row[0]:5.1f}" for row in rows)
+            cpus = " ".join(f"{row[1]:5.1f}" for row in rows)
             print(f"{name:>12}: wall per student {walls} ms | CPU per student {cpus} ms")
-        mean = {name: sum(w for w, _ in rows) / len(rows) for name, rows in figures.items()}
-        print(f"this tree is {mean[args.rev] / mean['this tree']:.2f}x as fast as {args.rev} (mean wall per student)")
+            smalls = " ".join(f"{row[2]:5.2f}" for row in rows)
+            larges = " ".join(f"{row[3]:5.2f}" for row in rows)
+            print(f"{'':>12}  {args.small} students {smalls} s | {args.large} students {larges} s")
+        for column, what in ((0, "wall per student"), (2, f"{args.small} students"), (3, f"{args.large} students")):
+            mean = {name: sum(row[column] for row in rows) / len(rows) for name, rows in figures.items()}
+            print(f"this tree is {mean[args.rev] / mean['this tree']:.2f}x as fast as {args.rev} ({what}, mean)")
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)

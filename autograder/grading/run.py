@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -100,54 +101,81 @@ class _Dispatcher:
             self.next += 1
             return self.next - 1
 
-    def _give(self, proc: subprocess.Popen) -> bool:
+    def _give(self, shard: "_Shard") -> bool:
         index = self._take()
         try:
             if index is None:
-                proc.stdin.close()  # the shard ends once it has finished what it holds
+                shard.writer.close()  # the shard ends once it has finished what it holds
                 return False
-            proc.stdin.write(f"{index}\n")
-            proc.stdin.flush()
+            shard.writer.write(f"{index}\n")
+            shard.writer.flush()
+            shard.held += 1
             return True
         except (BrokenPipeError, ValueError):  # the shard has stopped: the others take the rest
             return False
 
-    def feed(self, proc: subprocess.Popen, spec_path: Path) -> None:
+    def feed(self, shard: "_Shard", spec_path: Path) -> None:
         try:
-            proc.stdin.write(f"{spec_path}\n")
+            shard.writer.write(f"{spec_path}\n")
         except (BrokenPipeError, ValueError):
             return
-        giving = all(self._give(proc) for _ in range(_IN_FLIGHT))
-        for line in proc.stdout:
+        giving = all(self._give(shard) for _ in range(_IN_FLIGHT))
+        for line in shard.reader:
             if line.startswith("done "):
+                shard.held -= 1
                 self.progress.tick()
-                giving = giving and self._give(proc)
+                giving = giving and self._give(shard)
         if giving:
             try:
-                proc.stdin.close()
+                shard.writer.close()
             except BrokenPipeError:
                 pass
 
 
 class _Shard:
-    """A grading process, started before the class is even read so that its ``import torch``
-    (most of the start-up) overlaps the parent's work; it waits on stdin for its spec."""
+    """One grading shard's pipes: students' indices in, ``done`` lines out."""
 
-    def __init__(self) -> None:
-        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=PACKAGE_DIR.parent)
+    def __init__(self, writer, reader) -> None:  # noqa: ANN001 - text files
+        self.writer, self.reader = writer, reader
+        self.held = 0  #: students handed to the shard that it has not reported done
 
-    def stop(self) -> None:
-        """End the process if it is still running (it has nothing to grade, or the run failed)."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stdout):
+    def close(self) -> None:
+        for stream in (self.writer, self.reader):
             try:
                 stream.close()
-            except BrokenPipeError:
+            except (BrokenPipeError, ValueError):
                 pass
+
+
+class _Shards:
+    """The grading processes, started before the class is even read so that their one
+    ``import torch`` (most of the start-up) overlaps the parent's work. One process is
+    started; it forks the other shards once torch is imported (see ``grading.session``)."""
+
+    def __init__(self, count: int) -> None:
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop()
+        pipes = [(os.pipe(), os.pipe()) for _ in range(count - 1)]  # (to the shard, from the shard)
+        theirs = [(to_shard[0], from_shard[1]) for to_shard, from_shard in pipes]
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session",
+                                      *(f"{fd_in}:{fd_out}" for fd_in, fd_out in theirs)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
+                                     cwd=PACKAGE_DIR.parent, pass_fds=[fd for pair in theirs for fd in pair],
+                                     start_new_session=True)  # a process group of their own: see stop()
+        for pair in theirs:
+            for fd in pair:
+                os.close(fd)
+        self.shards = [_Shard(self.proc.stdin, self.proc.stdout)]
+        self.shards += [_Shard(open(to_shard[1], "w"), open(from_shard[0])) for to_shard, from_shard in pipes]
+
+    def stop(self) -> None:
+        """End every shard still running (they have nothing to grade, or the run failed)."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the forked shards and fork servers too
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        for shard in self.shards:
+            shard.close()
         self.log.close()
 
     def log_tail(self) -> str:
@@ -155,10 +183,12 @@ class _Shard:
         return self.log.read()[-1500:]
 
 
-def _run_shards(shards: list[_Shard], pending: list[tuple[Submission, str]], options: GradeOptions,
+def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options: GradeOptions,
                 limits: Limits, names: list[str]) -> list[str]:
-    """Grade ``pending`` with the shard processes; returns error reports of shards that failed."""
-    working = shards[: len(pending)]
+    """Grade ``pending`` with the shards; returns error reports if any shard failed."""
+    working = shards.shards[: len(pending)]
+    for idle in shards.shards[len(pending):]:
+        idle.writer.close()  # a shard whose input ends before its spec has nothing to do
     dispatcher = _Dispatcher(len(pending), _Progress(len(pending), options.progress))
     work = options.out / ".work"
     root = os.geteuid() == 0
@@ -173,15 +203,18 @@ def _run_shards(shards: list[_Shard], pending: list[tuple[Submission, str]], opt
         spec_path = work / f"shard-{k}.json"
         atomic_write(spec_path, json.dumps(spec))
         os.chmod(spec_path, 0o600)
-        threads.append(threading.Thread(target=dispatcher.feed, args=(shard.proc, spec_path.resolve()), daemon=True))
+        threads.append(threading.Thread(target=dispatcher.feed, args=(shard, spec_path.resolve()), daemon=True))
     for t in threads:
         t.start()
+    for t in threads:
+        t.join()  # each ends when its shard's output does
+    shards.proc.wait()
     errors = []
-    for k, (shard, thread) in enumerate(zip(working, threads)):
-        shard.proc.wait()
-        thread.join()
-        if shard.proc.returncode != 0:
-            errors.append(f"grading process {k} stopped with status {shard.proc.returncode}:\n{shard.log_tail()}")
+    for k, shard in enumerate(working):
+        if shard.held:
+            errors.append(f"grading process {k} stopped before it finished {shard.held} student(s)")
+    if errors or shards.proc.returncode != 0:
+        errors.append(f"the grading processes ended with status {shards.proc.returncode}:\n{shards.log_tail()}")
     return errors
 
 
@@ -194,15 +227,14 @@ def grade(options: GradeOptions) -> Summary:
         raise UsageError("This machine gives an unprivileged user no namespaces, so student code could read the "
                          "hidden checks and solutions and reach the network.",
                          hint="run the grader as root, or pass --allow-unsandboxed to grade anyway")
-    shards = [_Shard() for _ in range(options.jobs)]
+    shards = _Shards(options.jobs)
     try:
         return _grade(options, shards)
     finally:
-        for shard in shards:
-            shard.stop()
+        shards.stop()
 
 
-def _grade(options: GradeOptions, shards: list[_Shard]) -> Summary:
+def _grade(options: GradeOptions, shards: _Shards) -> Summary:
     exercises = load_manifest()
     if options.assignment or _looks_like_nbgrader(options.submissions):
         from ..course import discover_notebooks

@@ -1,9 +1,13 @@
-"""One grading shard: ``python -m autograder.grading.session``, driven through stdin.
+"""Grading shards: ``python -m autograder.grading.session [IN:OUT ...]``, driven through pipes.
 
-The first line on stdin is the path of a spec (JSON) that names a JSON list of
-students; the shard then grades those whose index (one per line) it reads, until stdin
-ends, so that a parent can spread a class over shards as they go. The parent starts
-shards before it has read the class: importing torch is most of a shard's start-up.
+The process is the first shard, on stdin and stdout. Once it has imported torch (most
+of a shard's start-up), it forks one more shard for each ``IN:OUT`` pair of inherited
+pipe descriptors, so that a class graded by N shards imports torch once, not N times.
+The parent starts it before it has read the class.
+
+Each shard reads the path of a spec (JSON) that names a JSON list of students as its
+first line; it then grades those whose index (one per line) it reads, until its input
+ends, so that a parent can spread a class over shards as they go.
 
 Order matters for safety. This process imports torch and forks the zygote *first*;
 only then does it load the reference solutions, the hidden checks and the students'
@@ -21,12 +25,58 @@ import types
 from pathlib import Path
 
 
-def main() -> int:
+def fork_shards(channels: list[tuple[int, int]]) -> list[int]:
+    """Fork one shard per ``(in, out)`` pair of descriptors; returns their pids (in the
+    first shard) or ``[]`` (in a forked one, whose stdin and stdout are now its pair).
+
+    Forked shards do not die with the first one: a shard that is killed costs only the
+    students it held. They end when their input does, as the first one does.
+    """
+    pids = []
+    for fd_in, fd_out in channels:
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(fd_in, 0)  # nothing has been read or written yet: no buffered data is lost
+            os.dup2(fd_out, 1)
+            for fd in {fd for pair in channels for fd in pair}:
+                os.close(fd)
+            return []
+        pids.append(pid)
+    for fd in {fd for pair in channels for fd in pair}:
+        os.close(fd)
+    return pids
+
+
+def wait_for(pids: list[int]) -> int:
+    """Wait for the forked shards; 1 if any of them failed, else 0."""
+    failed = 0
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            print(f"grading process {pid} ended with wait status {status}", file=sys.stderr)
+            failed = 1
+    return failed
+
+
+def main(argv: list[str]) -> int:
+    from ..sandbox import jail, zygote
+
+    zygote.preload()  # what every fork server imports: shared too
+    channels = [tuple(int(fd) for fd in arg.split(":")) for arg in argv]
+    forked = fork_shards(channels)
+    if channels and not forked:
+        return grade_shard()
+    jail.die_with_parent()
+    code = grade_shard()
+    return wait_for(forked) or code
+
+
+def grade_shard() -> int:
+    """Grade the students this shard is handed (see the module's docstring)."""
     from ..sandbox import jail, zygote
     from ..sandbox.plan import Recorder
     from ..sandbox.remote import Submission, ZygoteClient
 
-    jail.die_with_parent()
     jail.set_process_name("grader-session")
     spec_path = sys.stdin.readline().rstrip("\n")  # sent once the parent has read the class
     if not spec_path:
@@ -87,7 +137,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    code = main()
+    code = main(sys.argv[1:])
     sys.stdout.flush()
     sys.stderr.flush()
     # every result is written and closed: skip the interpreter's tear-down of torch (~0.4 s)
