@@ -314,9 +314,11 @@ def _session_pids(parent: int) -> list[int]:
     return first + processes(lambda status: status["PPid"] in first and status["Name"] == "grader-session")
 
 
-def test_a_grading_process_that_dies_costs_only_the_students_it_held(tmp_path):
+@pytest.mark.parametrize("victim", [0, 1], ids=["the first shard", "a shard it forked"])
+def test_a_grading_process_that_dies_costs_only_the_students_it_held(tmp_path, victim):
     """Students are handed to the shards one at a time, so when a shard is killed the other
-    grades the rest of the class; only the two students the dead shard held are missing."""
+    grades the rest of the class; only the two students the dead shard held are missing.
+    The first shard forks the others: either may be the one that dies."""
     subs = tmp_path / "subs"
     for i in range(60):
         write_student(subs / f"s{i:02d}", solution_copy())
@@ -331,7 +333,7 @@ def test_a_grading_process_that_dies_costs_only_the_students_it_held(tmp_path):
                 break
             time.sleep(0.01)
         assert len(sessions) == 2
-        os.kill(sessions[0], signal.SIGKILL)
+        os.kill(sessions[victim], signal.SIGKILL)
     finally:
         _, stderr = proc.communicate(timeout=300)
     assert proc.returncode != 0 and "Re-run the same command" in stderr and "Traceback" not in stderr.split("stopped")[0]
