@@ -86,7 +86,8 @@ def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
 
 
 def processes(keep) -> list[int]:
-    """Pids of the processes whose /proc status fields (``{"Name": ..., "PPid": ..., "Uid": ...}``) ``keep`` accepts."""
+    """Pids of the processes whose /proc status fields (``{"Name": ..., "PPid": ..., "Uid": ..., "State": ...}``,
+    State one letter: ``Z`` for a zombie) ``keep`` accepts."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -96,7 +97,7 @@ def processes(keep) -> list[int]:
                 continue
             fields = dict(line.split(":\t", 1) for line in lines if ":\t" in line)
             status = {"Name": fields.get("Name", ""), "PPid": int(fields.get("PPid", "0")),
-                      "Uid": int(fields.get("Uid", "-1").split()[0])}
+                      "Uid": int(fields.get("Uid", "-1").split()[0]), "State": fields.get("State", "?")[:1]}
             if keep(status):
                 found.append(int(entry.name))
     return found
@@ -342,6 +343,41 @@ def test_a_grading_process_that_dies_costs_only_the_students_it_held(tmp_path, v
     resumed = run_cli("grade", str(subs), "--out", str(out), "--quiet")
     assert resumed.returncode == 0, resumed.stderr
     assert f"({60 - len(graded)} now, {len(graded)} unchanged" in resumed.stdout
+
+
+def test_a_killed_grading_command_takes_every_shard_with_it(tmp_path):
+    """The first shard dies with the grading command (the kernel signals it); a shard it
+    forked is not the command's child, and follows at once through a pipe the command held."""
+    slow = solution_copy({"tensors.py": [("import torch\n", "import time\nimport torch\n"),
+                                         ("    return torch.tensor(data)\n",
+                                          "    time.sleep(60)\n    return torch.tensor(data)\n")]})
+    for i in range(4):
+        write_student(tmp_path / "subs" / f"s{i}", slow)
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--out",
+                             str(tmp_path / "out"), "--jobs", "2", "--timeout", "60", "--quiet"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, shards, zygotes = time.monotonic() + 120, [], []
+        while time.monotonic() < deadline:  # both shards grading, their workers asleep
+            shards = _session_pids(proc.pid)
+            zygotes = processes(lambda status: status["PPid"] in shards and status["Name"] == "grader-zygote")
+            workers = processes(lambda status: status["PPid"] in zygotes and status["Name"] == "grader-worker")
+            if len(shards) == 2 and len(workers) == 2:
+                break
+            time.sleep(0.05)
+        assert len(shards) == 2 and len(zygotes) == 2
+        proc.kill()
+    finally:
+        proc.wait(timeout=60)
+    def alive() -> set[int]:  # a zombie has ended: whether anything has reaped it yet is up to the machine's init
+        return set(processes(lambda status: status["Name"].startswith("grader-") and status["State"] != "Z"))
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and set(shards + zygotes) & alive():
+        time.sleep(0.05)
+    assert not set(shards + zygotes) & alive(), "a shard outlived the run"
+    assert not processes(lambda status: status["Uid"] in (61000, 61001) and status["State"] != "Z"), \
+        "a worker outlived the run"
 
 
 def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):

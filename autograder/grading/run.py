@@ -156,14 +156,15 @@ class _Shards:
         self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop()
         pipes = [(os.pipe(), os.pipe()) for _ in range(count - 1)]  # (to the shard, from the shard)
         theirs = [(to_shard[0], from_shard[1]) for to_shard, from_shard in pipes]
-        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session",
+        lifeline, self.lifeline = os.pipe()  # never written: its end tells every shard this process has gone
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session", str(lifeline),
                                       *(f"{fd_in}:{fd_out}" for fd_in, fd_out in theirs)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                     cwd=PACKAGE_DIR.parent, pass_fds=[fd for pair in theirs for fd in pair],
+                                     cwd=PACKAGE_DIR.parent,
+                                     pass_fds=[lifeline, *(fd for pair in theirs for fd in pair)],
                                      start_new_session=True)  # a process group of their own: see stop()
-        for pair in theirs:
-            for fd in pair:
-                os.close(fd)
+        for fd in (lifeline, *(fd for pair in theirs for fd in pair)):
+            os.close(fd)
         self.shards = [_Shard(self.proc.stdin, self.proc.stdout)]
         self.shards += [_Shard(open(to_shard[1], "w"), open(from_shard[0])) for to_shard, from_shard in pipes]
 
@@ -174,6 +175,7 @@ class _Shards:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        os.close(self.lifeline)
         for shard in self.shards:
             shard.close()
         self.log.close()

@@ -20,7 +20,9 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 import sys
+import threading
 import types
 from pathlib import Path
 
@@ -58,20 +60,35 @@ def wait_for(pids: list[int]) -> int:
     return failed
 
 
+def watch_lifeline(fd: int) -> None:
+    """End this process once ``fd`` reads end-of-file: the grading command, which holds the
+    only write end, has gone (a forked shard is not its child, so the kernel cannot be
+    asked to signal it). Its fork server and workers die with it."""
+
+    def watch() -> None:
+        while os.read(fd, 64):
+            pass
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
+    """``argv``: the lifeline's descriptor, then an ``IN:OUT`` pair per shard to fork."""
     from ..sandbox import jail, zygote
 
     zygote.preload()  # what every fork server imports: shared too
-    channels = [tuple(int(fd) for fd in arg.split(":")) for arg in argv]
+    lifeline = int(argv[0])
+    channels = [tuple(int(fd) for fd in arg.split(":")) for arg in argv[1:]]
     forked = fork_shards(channels)
     if channels and not forked:
-        return grade_shard()
+        return grade_shard(lifeline)
     jail.die_with_parent()
-    code = grade_shard()
+    code = grade_shard(lifeline)
     return wait_for(forked) or code
 
 
-def grade_shard() -> int:
+def grade_shard(lifeline: int) -> int:
     """Grade the students this shard is handed (see the module's docstring)."""
     from ..sandbox import jail, zygote
     from ..sandbox.plan import Recorder
@@ -83,6 +100,7 @@ def grade_shard() -> int:
         return 0  # nothing to grade
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     client = ZygoteClient(*zygote.start())
+    watch_lifeline(lifeline)  # a thread: only once the fork server is forked
     if spec["uid"] is not None:
         zygote.kill_uid(spec["uid"])  # leftovers of an interrupted run
 
