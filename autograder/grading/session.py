@@ -1,9 +1,10 @@
-"""Grading shards: ``python -m autograder.grading.session [IN:OUT ...]``, driven through pipes.
+"""Grading shards: ``python -m autograder.grading.session LIFELINE [IN:OUT ...]``, driven through pipes.
 
 The process is the first shard, on stdin and stdout. Once it has imported torch (most
 of a shard's start-up), it forks one more shard for each ``IN:OUT`` pair of inherited
 pipe descriptors, so that a class graded by N shards imports torch once, not N times.
-The parent starts it before it has read the class.
+The parent starts it before it has read the class. ``LIFELINE`` is the read end of a
+pipe that only the parent can write to: every shard ends when it reads end-of-file.
 
 Each shard reads the path of a spec (JSON) that names a JSON list of students as its
 first line; it then grades those whose index (one per line) it reads, until its input
@@ -32,7 +33,8 @@ def fork_shards(channels: list[tuple[int, int]]) -> list[int]:
     first shard) or ``[]`` (in a forked one, whose stdin and stdout are now its pair).
 
     Forked shards do not die with the first one: a shard that is killed costs only the
-    students it held. They end when their input does, as the first one does.
+    students it held. Each ends when its input does, or at once if the parent has gone
+    (see :func:`watch_lifeline`).
     """
     pids = []
     for fd_in, fd_out in channels:
