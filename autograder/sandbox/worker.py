@@ -65,9 +65,14 @@ def student_traceback(exc: BaseException) -> str:
     return "".join(lines)[-4000:]
 
 
+#: why an import fails here when it works on the student's machine
+IMPORT_HINT = (" (graded code cannot load modules: it has those the grader loaded in advance, torch, numpy without"
+               " numpy.random (use torch.rand or torch.randn), math, random and the common standard ones)")
+
+
 def _error(status: str, exc: BaseException) -> dict:
-    return {"status": status, "type": type(exc).__name__, "message": str(exc)[:1000],
-            "traceback": student_traceback(exc)}
+    message = str(exc)[:1000] + (IMPORT_HINT if isinstance(exc, ImportError) else "")
+    return {"status": status, "type": type(exc).__name__, "message": message, "traceback": student_traceback(exc)}
 
 
 def forget_inherited_package() -> None:
