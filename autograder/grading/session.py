@@ -80,6 +80,7 @@ def main(argv: list[str]) -> int:
     from ..sandbox import jail, zygote
 
     zygote.preload()  # what every fork server imports: shared too
+    import pytest  # noqa: F401 - what every shard imports next (0.2 s): public code, so fork servers may have it
     lifeline = int(argv[0])
     channels = [tuple(int(fd) for fd in arg.split(":")) for arg in argv[1:]]
     forked = fork_shards(channels)
