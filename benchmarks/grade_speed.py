@@ -7,12 +7,13 @@ with the full hidden suite, twice (a small and a large class) so that the margin
 same run: one fresh `python -c "import torch"` process, which is what a
 process-per-student grader pays before doing anything.
 
-Usage: python benchmarks/grade_speed.py [N] [--jobs J]
+Usage: python benchmarks/grade_speed.py [N] [--jobs J] [--repeat R]
 """
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,30 +45,46 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def measure(work: Path, n: int, small: int, jobs: int, round_: int) -> tuple[float, float, float]:
+    """One round: (import torch seconds, end-to-end rate, marginal rate), printed as it goes."""
+    torch_import = min(timed([sys.executable, "-c", "import torch"]) for _ in range(3))
+    times = {}
+    for size in (small, n):
+        subs, out = work / f"subs{size}", work / f"out{size}-{round_}"
+        if not subs.exists():
+            make_class(subs, size)
+        times[size] = timed([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
+                             "--jobs", str(jobs), "--quiet"])
+    end_to_end = n / times[n]
+    marginal = (n - small) / (times[n] - times[small])
+    print(f"baseline: one `python -c 'import torch'` process      {torch_import:6.2f} s "
+          f"(a process per student: at most {1 / torch_import:.2f} students/s per core)")
+    print(f"autograder grade, {small:4d} students, --jobs {jobs}          {times[small]:6.2f} s")
+    print(f"autograder grade, {n:4d} students, --jobs {jobs}          {times[n]:6.2f} s")
+    print(f"end to end:          {end_to_end:6.1f} students/s  "
+          f"= {end_to_end * torch_import:5.1f} x the rate of one fresh import torch per student")
+    print(f"marginal (no start-up): {marginal:6.1f} students/s  "
+          f"= {marginal * torch_import:5.1f} x the rate of one fresh import torch per student", flush=True)
+    return torch_import, end_to_end, marginal
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=200)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; with more than one, the median and range too")
     args = parser.parse_args()
     small = max(2, args.n // 10)
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        torch_import = min(timed([sys.executable, "-c", "import torch"]) for _ in range(3))
-        times = {}
-        for n in (small, args.n):
-            make_class(work / f"subs{n}", n)
-            times[n] = timed([sys.executable, "-m", "autograder", "grade", str(work / f"subs{n}"), "--out",
-                              str(work / f"out{n}"), "--jobs", str(args.jobs), "--quiet"])
-        end_to_end = args.n / times[args.n]
-        marginal = (args.n - small) / (times[args.n] - times[small])
-        print(f"baseline: one `python -c 'import torch'` process      {torch_import:6.2f} s "
-              f"(a process per student: at most {1 / torch_import:.2f} students/s per core)")
-        print(f"autograder grade, {small:4d} students, --jobs {args.jobs}          {times[small]:6.2f} s")
-        print(f"autograder grade, {args.n:4d} students, --jobs {args.jobs}          {times[args.n]:6.2f} s")
-        print(f"end to end:          {end_to_end:6.1f} students/s  "
-              f"= {end_to_end * torch_import:5.1f} x the rate of one fresh import torch per student")
-        print(f"marginal (no start-up): {marginal:6.1f} students/s  "
-              f"= {marginal * torch_import:5.1f} x the rate of one fresh import torch per student")
+        rounds = [measure(work, args.n, small, args.jobs, k) for k in range(args.repeat)]
+        if args.repeat > 1:
+            for column, what in ((1, "end to end"), (2, "marginal")):
+                rates = sorted(r[column] for r in rounds)
+                ratios = sorted(r[column] * r[0] for r in rounds)
+                print(f"{args.repeat} rounds, {what}: median {statistics.median(rates):5.1f} students/s "
+                      f"(range {rates[0]:.1f} to {rates[-1]:.1f}); "
+                      f"median {statistics.median(ratios):5.1f} x a fresh import torch per student")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
