@@ -380,6 +380,23 @@ def test_a_killed_grading_command_takes_every_shard_with_it(tmp_path):
         "a worker outlived the run"
 
 
+def test_a_module_the_sandbox_lacks_is_named_with_what_to_use_instead(tmp_path):
+    """numpy.random is not loaded in advance (about 50 more memory mappings for every worker
+    to fork), and numpy imports it lazily: a student who uses it, which works on their own
+    machine, is told why it fails here and what to use instead."""
+    files = solution_copy({"tensors.py": [("import torch\n", "import numpy\nimport torch\n"),
+                                          ("    return torch.tensor(data)\n",
+                                           "    numpy.random.seed(0)\n    return torch.tensor(data)\n")]})
+    write_student(tmp_path / "subs" / "nina", files)
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads((tmp_path / "out" / "results" / "nina.json").read_text())
+    outputs = [t["output"] for t in doc["tests"] if "create_tensor" in t["name"] and t["score"] == 0]
+    assert outputs and all("No module named 'numpy.random'" in o and "use torch.rand or torch.randn" in o
+                           for o in outputs), outputs
+    assert doc["extra_data"]["exercises"]["tensor_dtype"]["score"] > 0  # the rest of the file is graded
+
+
 def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
     write_student(tmp_path / "subs" / "a", solution_copy())
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--out",
