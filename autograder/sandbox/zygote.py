@@ -123,7 +123,8 @@ def fork_worker() -> int:
 
     Python's handlers re-initialise locks and thread state that other threads might have
     held at the fork, and reseed ``random``. The zygote has no other thread (checked), and
-    a worker reseeds before every call (``replies.seed_call``); glibc still runs its own
+    a worker reseeds before every call (``replies.seed_call``: torch's generator always,
+    Python's when the student's files name it); glibc still runs its own
     and torch's ``pthread_atfork`` handlers.
     """
     if os.stat("/proc/self/task").st_nlink != 3:  # ".", ".." and one thread (cheaper than listing them)
