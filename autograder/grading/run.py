@@ -157,13 +157,13 @@ class _Shards:
         pipes = [(os.pipe(), os.pipe()) for _ in range(count - 1)]  # (to the shard, from the shard)
         theirs = [(to_shard[0], from_shard[1]) for to_shard, from_shard in pipes]
         lifeline, self.lifeline = os.pipe()  # never written: its end tells every shard this process has gone
+        passed = [lifeline, *(fd for pair in theirs for fd in pair)]
         self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session", str(lifeline),
                                       *(f"{fd_in}:{fd_out}" for fd_in, fd_out in theirs)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                     cwd=PACKAGE_DIR.parent,
-                                     pass_fds=[lifeline, *(fd for pair in theirs for fd in pair)],
+                                     cwd=PACKAGE_DIR.parent, pass_fds=passed,
                                      start_new_session=True)  # a process group of their own: see stop()
-        for fd in (lifeline, *(fd for pair in theirs for fd in pair)):
+        for fd in passed:
             os.close(fd)
         self.shards = [_Shard(self.proc.stdin, self.proc.stdout)]
         self.shards += [_Shard(open(to_shard[1], "w"), open(from_shard[0])) for to_shard, from_shard in pipes]

@@ -36,17 +36,17 @@ def fork_shards(channels: list[tuple[int, int]]) -> list[int]:
     students it held. Each ends when its input does, or at once if the parent has gone
     (see :func:`watch_lifeline`).
     """
-    pids = []
+    pids, inherited = [], {fd for pair in channels for fd in pair}
     for fd_in, fd_out in channels:
         pid = os.fork()
         if pid == 0:
             os.dup2(fd_in, 0)  # nothing has been read or written yet: no buffered data is lost
             os.dup2(fd_out, 1)
-            for fd in {fd for pair in channels for fd in pair}:
+            for fd in inherited:
                 os.close(fd)
             return []
         pids.append(pid)
-    for fd in {fd for pair in channels for fd in pair}:
+    for fd in inherited:
         os.close(fd)
     return pids
 

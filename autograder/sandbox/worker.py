@@ -161,7 +161,7 @@ def _answer(sock: socket.socket, reply: dict, me: int) -> bool:
     return _send(sock, frame(_payload(reply)), me)
 
 
-def _run_plan(sock: socket.socket, plan: list[dict], befores: list, start: int, skip: set, me: int,
+def _run_plan(sock: socket.socket, plan: list[tuple[dict, Any]], start: int, skip: set, me: int,
               batch: float) -> bool:
     """Make the planned calls from ``start`` on, answering each (tagged ``i``).
 
@@ -172,11 +172,11 @@ def _run_plan(sock: socket.socket, plan: list[dict], befores: list, start: int, 
     held: list[bytes] = []
     since = 0.0
     for index in range(start, len(plan)):
-        request = plan[index]
+        request, before = plan[index]
         if request["name"] in skip:
             continue
         try:
-            reply = call(request, befores[index])
+            reply = call(request, before)
         except Exception as exc:  # noqa: BLE001
             reply = _grader_error(exc)
         reply["i"] = index
@@ -190,10 +190,10 @@ def _run_plan(sock: socket.socket, plan: list[dict], befores: list, start: int, 
     return not held or _send(sock, b"".join(held), me)
 
 
-def serve(sock: socket.socket, plan: list[dict], befores: list) -> None:
+def serve(sock: socket.socket, plan: list[tuple[dict, Any]]) -> None:
     """Answer ``load`` and ``call`` requests; after a ``load`` with ``run_from``, make the
-    planned calls from ``run_from`` on (except those named in ``skip``). ``befores[i]`` is
-    ``wire.fingerprint`` of planned call ``i``'s arguments, taken once by the fork server."""
+    planned calls from ``run_from`` on (except those named in ``skip``). Each planned call
+    comes with ``wire.fingerprint`` of its arguments, taken once by the fork server."""
     me = os.getpid()
     while True:
         try:
@@ -215,5 +215,5 @@ def serve(sock: socket.socket, plan: list[dict], befores: list) -> None:
         if type(run_from) is int:
             batch = request.get("batch", 0)
             batch = batch if type(batch) in (int, float) else 0
-            if not _run_plan(sock, plan, befores, run_from, set(request.get("skip") or ()), me, batch):
+            if not _run_plan(sock, plan, run_from, set(request.get("skip") or ()), me, batch):
                 return

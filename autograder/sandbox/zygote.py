@@ -17,6 +17,7 @@ import socket
 import tempfile
 import time
 from dataclasses import asdict
+from typing import Any
 
 from . import jail, modules, wire
 from .worker import forget_inherited_package, serve as serve_worker
@@ -136,12 +137,12 @@ def fork_worker() -> int:
 
 
 def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits,
-                plan: list[dict], befores: list, network_private: bool) -> None:
+                plan: list[tuple[dict, Any]], network_private: bool) -> None:
     try:
         jail.set_process_name("grader-worker")
         protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private)
         send_frame(conn, wire.encode({"status": "ready", "protections": protections}))
-        serve_worker(conn, plan, befores)
+        serve_worker(conn, plan)
     finally:
         os._exit(0)
 
@@ -215,8 +216,9 @@ def serve(control: socket.socket) -> None:
     scratch = tempfile.mkdtemp(prefix="autograder-scratch-")
     os.chmod(scratch, 0o755)
     children: dict[int, int | None] = {}
-    plan: list[dict] = []  # the calls every student gets, decoded once here and inherited by each worker
-    befores: list = []  # their arguments' fingerprints, which tell a worker whether a call changed them
+    # the calls every student gets, decoded once here and inherited by each worker, each with
+    # its arguments' fingerprint, which tells a worker whether the call changed them
+    plan: list[tuple[dict, Any]] = []
     try:
         while True:
             try:
@@ -233,14 +235,14 @@ def serve(control: socket.socket) -> None:
                 pid = fork_worker()
                 if pid == 0:
                     control.close()
-                    _run_worker(conn, scratch, uid, limits, plan, befores, network_private)
+                    _run_worker(conn, scratch, uid, limits, plan, network_private)
                 conn.close()
                 children[pid] = uid
                 control.sendall(wire.encode({"pid": pid}))
             elif request["op"] == "plan":
                 with socket.socket(fileno=fds[0]) as stream:
-                    plan = [wire.decode(recv_frame(stream)) for _ in range(request["calls"])]
-                befores = [_fingerprint_args(call) for call in plan]
+                    calls = [wire.decode(recv_frame(stream)) for _ in range(request["calls"])]
+                plan = [(call, _fingerprint_args(call)) for call in calls]
                 control.sendall(wire.encode({"planned": len(plan)}))
             elif request["op"] == "kill":  # no reply: the session does not wait for the reaping
                 _reap(request["pid"], children.pop(request["pid"], None), set(children))
