@@ -347,15 +347,18 @@ def test_a_grading_process_that_dies_costs_only_the_students_it_held(tmp_path, v
 
 def test_a_killed_grading_command_takes_every_shard_with_it(tmp_path):
     """The first shard dies with the grading command (the kernel signals it); a shard it
-    forked is not the command's child, and follows at once through a pipe the command held."""
+    forked is not the command's child, and follows at once through a pipe the command held.
+    Nothing is left behind in the temporary folder either: no process lived to clean it."""
     slow = solution_copy({"tensors.py": [("import torch\n", "import time\nimport torch\n"),
                                          ("    return torch.tensor(data)\n",
                                           "    time.sleep(60)\n    return torch.tensor(data)\n")]})
     for i in range(4):
         write_student(tmp_path / "subs" / f"s{i}", slow)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--out",
                              str(tmp_path / "out"), "--jobs", "2", "--timeout", "60", "--quiet"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(temp)})
     try:
         deadline, shards, zygotes = time.monotonic() + 120, [], []
         while time.monotonic() < deadline:  # both shards grading, their workers asleep
@@ -378,6 +381,7 @@ def test_a_killed_grading_command_takes_every_shard_with_it(tmp_path):
     assert not set(shards + zygotes) & alive(), "a shard outlived the run"
     assert not processes(lambda status: status["Uid"] in (61000, 61001) and status["State"] != "Z"), \
         "a worker outlived the run"
+    assert not list(temp.iterdir()), "the run left files in the temporary folder"
 
 
 def test_a_module_the_sandbox_lacks_is_named_with_what_to_use_instead(tmp_path):

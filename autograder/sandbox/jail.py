@@ -81,6 +81,10 @@ def private_network() -> bool:
 def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_private: bool = False) -> list[str]:
     """Jail the calling (freshly forked, single-threaded) process; return protections in force.
 
+    ``scratch``: an existing folder, where the private tmpfs is mounted, in this
+    process's own mount namespace: the folder itself is neither changed nor hidden for
+    anyone else.
+
     ``network_private``: the process is already in a network namespace of its own (see
     :func:`private_network`), so none is created here.
     """
@@ -147,20 +151,18 @@ def probe() -> list[str]:
     import socket
     import tempfile
 
-    scratch = tempfile.mkdtemp(prefix="autograder-probe-")
     ours, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:
         try:
             ours.close()
-            theirs.sendall(json.dumps(enter(scratch, None, Limits(), theirs.fileno())).encode())
+            theirs.sendall(json.dumps(enter(tempfile.gettempdir(), None, Limits(), theirs.fileno())).encode())
         finally:
             os._exit(0)
     theirs.close()
     with ours:
         data = ours.recv(65536)
     os.waitpid(pid, 0)
-    os.rmdir(scratch)
     return json.loads(data) if data else []
 
 

@@ -213,8 +213,9 @@ def serve(control: socket.socket) -> None:
     jail.become_subreaper()
     forget_inherited_package()  # whatever the session had under that name is not a student's
     network_private = jail.private_network()
-    scratch = tempfile.mkdtemp(prefix="autograder-scratch-")
-    os.chmod(scratch, 0o755)
+    # where each worker mounts its private tmpfs, in a mount namespace of its own: an
+    # existing folder, so that nothing is created here that a killed run would leave behind
+    scratch = tempfile.gettempdir()
     children: dict[int, int | None] = {}
     # the calls every student gets, decoded once here and inherited by each worker, each with
     # its arguments' fingerprint, which tells a worker whether the call changed them
@@ -250,7 +251,6 @@ def serve(control: socket.socket) -> None:
         for pid, uid in list(children.items()):
             del children[pid]
             _reap(pid, uid, set(children))
-        os.rmdir(scratch)
 
 
 def _reap(pid: int, uid: int | None, workers: set[int]) -> None:
