@@ -241,9 +241,13 @@ def test_summary_reports_class_and_protections(graded):
 def test_rerun_skips_everything_and_changes_nothing(graded):
     out = graded["base"] / "out"
     before = (out / "grades.csv").read_bytes()
+    # what a run killed between writing a result and renaming it into place leaves behind
+    leftover = out / "results" / ".honest.json.99999.tmp"
+    leftover.write_text("{")
     again = run_cli("grade", str(graded["base"] / "subs"), "--out", str(out), "--timeout", "1", "--quiet")
     assert again.returncode == 0 and "0 now" in again.stdout
     assert (out / "grades.csv").read_bytes() == before
+    assert not leftover.exists(), "a complete run keeps a killed run's half-written file"
 
 
 def test_same_grades_for_any_jobs_and_after_a_kill(graded, tmp_path):

@@ -23,8 +23,9 @@ from ..outcomes import CheckRecord, summarise
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a reader (or a killed run) sees the old file or the new, never half.
 
-    The temporary file is named by process id: one process writes one file at a time,
-    and a leftover from a killed run is simply overwritten by the next.
+    The temporary file is named by process id, so that no two processes write the same
+    one; a run killed between the write and the rename leaves it behind, and the next
+    complete run removes it (:func:`remove_leftovers`).
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
@@ -40,6 +41,12 @@ def atomic_write(path: Path, text: str) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the temporary files of :func:`atomic_write` that a killed run left in ``folder``."""
+    for leftover in folder.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def _fmt(x: float) -> str:

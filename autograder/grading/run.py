@@ -17,7 +17,7 @@ from ..curriculum import PACKAGE_DIR, SOLUTIONS_DIR
 from ..errors import AutograderError, UsageError
 from ..curriculum import load_manifest
 from ..sandbox.jail import Limits, probe, unsandboxed
-from .results import Summary, atomic_write, grades_csv, summarise_class
+from .results import Summary, atomic_write, grades_csv, remove_leftovers, summarise_class
 from .submissions import Submission, discover
 
 BASE_UID = 61000
@@ -269,6 +269,8 @@ def _grade(options: GradeOptions, shards: _Shards) -> Summary:
                               + "\n" + "\n".join(errors) + "\nRe-run the same command: finished students are kept.")
     atomic_write(options.out / "grades.csv", grades_csv(docs, exercises))
     shutil.rmtree(options.out / ".work", ignore_errors=True)
+    for folder in (options.out, options.out / "results", options.out / "feedback"):
+        remove_leftovers(folder)
     if options.gradebook:
         from ..course import write_gradebook
 
