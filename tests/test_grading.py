@@ -58,6 +58,12 @@ def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
                                    "    os.read(r, 1)  # the child has left the worker's process group\n"
                                    "    return t.dtype\n"), 5),
         "unusual_import": (hostile("    import xml.dom.minidom\n    return t.dtype\n"), 0),
+        # calls that succeed for any process the kernel lets through: only the system call filter refuses them
+        "kernel_calls": (hostile("    import ctypes\n    libc = ctypes.CDLL(None, use_errno=True)\n"
+                                 "    for number, args in ((101, (0, 0, 0, 0)), (272, (0,)), (0x40000000 | 39, ())):\n"
+                                 "        if libc.syscall(number, *args) >= 0:  # ptrace(TRACEME), unshare(0), x32 getpid\n"
+                                 "            return t.dtype\n"
+                                 "    raise OSError(ctypes.get_errno(), 'refused')\n"), 0),
     }
     # valid alternatives earn full marks
     cases["alternatives"] = (solution_copy({
@@ -203,6 +209,7 @@ def test_hostile_reasons_are_clear(graded):
     assert "No such file or directory" in messages("reads_other")
     assert "Network is unreachable" in messages("network")
     assert "No module named 'xml" in messages("unusual_import")
+    assert "PermissionError: [Errno 1] refused" in messages("kernel_calls")  # EPERM
 
 
 def test_student_code_cannot_read_write_or_connect_outside(graded):
@@ -235,6 +242,7 @@ def test_summary_reports_class_and_protections(graded):
     text = graded["result"].stdout
     assert f"Graded {len(graded['expected'])} students" in text
     assert "Protections in force" in text and ("unprivileged uid" in text or os.geteuid() != 0)
+    assert "system call filter (seccomp)" in text
     assert "tensor_dtype" in text and "full marks" in text
 
 

@@ -2,7 +2,8 @@
 
 As root: a new session, private mount/network/IPC namespaces (no network), a
 size-limited tmpfs as the only visible file system (chroot), resource limits, an
-unprivileged uid of the worker's own, and no-new-privileges. Not root: the same
+unprivileged uid of the worker's own, no-new-privileges and a system call filter
+(``syscalls``). Not root: the same
 through a user namespace where the kernel allows one, otherwise limits only.
 Every step that succeeds is named in the result, so a run can report what held.
 """
@@ -12,6 +13,8 @@ import ctypes
 import os
 import resource
 from dataclasses import dataclass
+
+from . import syscalls
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -138,6 +141,8 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
     _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # die with the fork server (cleared by setuid: set it after)
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
         protections.append("no new privileges")
+        if syscalls.deny_dangerous_calls():  # last: the steps above use calls it refuses
+            protections.append("system call filter (seccomp)")
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 65536)
     if not namespaced:
