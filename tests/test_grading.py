@@ -64,6 +64,12 @@ def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
                                  "        if libc.syscall(number, *args) >= 0:  # ptrace(TRACEME), unshare(0), x32 getpid\n"
                                  "            return t.dtype\n"
                                  "    raise OSError(ctypes.get_errno(), 'refused')\n"), 0),
+        # getpid through the 32-bit entry (int 0x80), which a filter checking only x86-64 numbers would miss
+        "i386_call": (hostile("    import ctypes, mmap\n"
+                              "    page = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)\n"
+                              "    page.write(b'\\xb8\\x14\\x00\\x00\\x00\\xcd\\x80\\xc3')  # mov eax, 20; int 0x80; ret\n"
+                              "    ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(page)))()\n"
+                              "    return t.dtype\n"), 0),
     }
     # valid alternatives earn full marks
     cases["alternatives"] = (solution_copy({
@@ -210,6 +216,7 @@ def test_hostile_reasons_are_clear(graded):
     assert "Network is unreachable" in messages("network")
     assert "No module named 'xml" in messages("unusual_import")
     assert "PermissionError: [Errno 1] refused" in messages("kernel_calls")  # EPERM
+    assert "ended the grading process" in messages("i386_call")  # SIGSYS
 
 
 def test_student_code_cannot_read_write_or_connect_outside(graded):
