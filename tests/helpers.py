@@ -1,3 +1,4 @@
+import ctypes
 import json
 import os
 import socket
@@ -34,8 +35,14 @@ def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.Co
                           timeout=timeout)
 
 
-def as_nobody(job) -> dict:
-    """Run ``job()`` in a forked child that dropped to the unprivileged user; return its dict."""
+PR_SET_DUMPABLE = 4
+
+
+def as_nobody(job, dumpable: bool = True) -> dict:
+    """Run ``job()`` in a forked child that dropped to the unprivileged user; return its dict.
+
+    ``dumpable`` false leaves the child as a uid change leaves it: unable to set up a user
+    namespace (the kernel refuses it its own uid_map), as on a kernel without them."""
     ours, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:
@@ -43,6 +50,9 @@ def as_nobody(job) -> dict:
             os.setgroups([])
             os.setgid(65534)
             os.setuid(65534)
+            # a process that changed its uid is not "dumpable": its /proc files stay root's, and
+            # it cannot write its own uid_map. A user who started unprivileged is dumpable.
+            ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, int(dumpable), 0, 0, 0)
             theirs.sendall(json.dumps(job(theirs.fileno())).encode())
         finally:
             os._exit(0)

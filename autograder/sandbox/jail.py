@@ -2,9 +2,10 @@
 
 As root: a new session, private mount/network/IPC namespaces (no network), a
 size-limited tmpfs as the only visible file system (chroot), resource limits, an
-unprivileged uid of the worker's own, no-new-privileges and a system call filter
-(``syscalls``). Not root: the same
-through a user namespace where the kernel allows one, otherwise limits only.
+unprivileged uid of the worker's own, no-new-privileges, and the system call filter
+the fork server installed (``syscalls``). Not root: the same
+through a user namespace where the kernel allows one (with every capability dropped
+in place of the uid), otherwise limits only.
 Every step that succeeds is named in the result, so a run can report what held.
 """
 from __future__ import annotations
@@ -13,8 +14,6 @@ import ctypes
 import os
 import resource
 from dataclasses import dataclass
-
-from . import syscalls
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -81,7 +80,8 @@ def private_network() -> bool:
     return os.geteuid() == 0 and _libc.unshare(CLONE_NEWNET) == 0
 
 
-def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_private: bool = False) -> list[str]:
+def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_private: bool = False,
+          filtered: bool = False) -> list[str]:
     """Jail the calling (freshly forked, single-threaded) process; return protections in force.
 
     ``scratch``: an existing folder, where the private tmpfs is mounted, in this
@@ -89,7 +89,12 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
     anyone else.
 
     ``network_private``: the process is already in a network namespace of its own (see
-    :func:`private_network`), so none is created here.
+    :func:`private_network`), so none is created here. ``filtered``: it is already under
+    the system call filter (``syscalls``, installed by the fork server).
+
+    Not root, the jail is a user namespace in which the process is root, with every
+    capability: it then drops them all once it has made its chroot, or student code
+    could simply chroot again and climb out to the real file system.
     """
     protections: list[str] = []
     os.setsid()
@@ -115,6 +120,9 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
         _check(_libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", 0, options), "mount tmpfs")
         os.chroot(scratch)
         os.chdir("/")
+        if not root:
+            drop_capabilities()
+            protections.append("no capabilities")
         protections.append(f"empty {limits.scratch_mb} MB file system (chroot)")
         namespaced = True
     except (JailError, OSError):
@@ -141,13 +149,35 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
     _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # die with the fork server (cleared by setuid: set it after)
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
         protections.append("no new privileges")
-        if syscalls.deny_dangerous_calls():  # last: the steps above use calls it refuses
-            protections.append("system call filter (seccomp)")
+    if filtered:
+        protections.append("system call filter (seccomp)")
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 65536)
     if not namespaced:
         protections.append("WARNING: no namespaces; student code can see the file system and network")
     return protections
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+_CAP_VERSION_3 = 0x20080522
+_CAP_LAST = 63  #: past the highest capability any kernel has yet (40): dropping one it lacks fails harmlessly
+PR_CAPBSET_DROP = 24
+PR_SET_SECUREBITS = 28
+#: keep root from regaining capabilities through exec or a uid change, and lock that
+_SECUREBITS = 0b1111 | (1 << 5) | (1 << 6) | (1 << 7)  # NOROOT, NO_SETUID_FIXUP, KEEP_CAPS, NO_CAP_AMBIENT_RAISE (+ locks)
+
+
+def drop_capabilities() -> None:
+    """Give up every capability, for good: the bounding set, the securebits that let root
+    regain them, then the permitted, effective and inheritable sets."""
+    for cap in range(_CAP_LAST + 1):
+        _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    _check(_libc.prctl(PR_SET_SECUREBITS, _SECUREBITS, 0, 0, 0), "securebits")
+    header, data = _CapHeader(_CAP_VERSION_3, 0), (ctypes.c_uint32 * 6)()
+    _check(_libc.capset(ctypes.byref(header), ctypes.byref(data)), "capset")
 
 
 def probe() -> list[str]:

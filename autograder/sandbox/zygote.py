@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from . import jail, modules, wire
+from . import jail, modules, syscalls, wire
 from .worker import forget_inherited_package, serve as serve_worker
 from .framing import FrameClosed, recv_frame, send_frame
 
@@ -137,10 +137,10 @@ def fork_worker() -> int:
 
 
 def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits,
-                plan: list[tuple[dict, Any]], network_private: bool) -> None:
+                plan: list[tuple[dict, Any]], network_private: bool, filtered: bool) -> None:
     try:
         jail.set_process_name("grader-worker")
-        protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private)
+        protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private, filtered)
         send_frame(conn, wire.encode({"status": "ready", "protections": protections}))
         serve_worker(conn, plan)
     finally:
@@ -213,6 +213,7 @@ def serve(control: socket.socket) -> None:
     jail.become_subreaper()
     forget_inherited_package()  # whatever the session had under that name is not a student's
     network_private = jail.private_network()
+    filtered = syscalls.deny_dangerous_calls()  # here, once: every worker inherits it with the fork
     # where each worker mounts its private tmpfs, in a mount namespace of its own: an
     # existing folder, so that nothing is created here that a killed run would leave behind
     scratch = tempfile.gettempdir()
@@ -236,7 +237,7 @@ def serve(control: socket.socket) -> None:
                 pid = fork_worker()
                 if pid == 0:
                     control.close()
-                    _run_worker(conn, scratch, uid, limits, plan, network_private)
+                    _run_worker(conn, scratch, uid, limits, plan, network_private, filtered)
                 conn.close()
                 children[pid] = uid
                 control.sendall(wire.encode({"pid": pid}))
