@@ -58,6 +58,7 @@ def as_nobody(job, dumpable: bool = True) -> dict:
             os._exit(0)
     theirs.close()
     with ours:
-        report = json.loads(ours.recv(65536).decode())
+        data = ours.recv(65536)
     os.waitpid(pid, 0)
-    return report
+    assert data, "the process running the job ended before it reported"
+    return json.loads(data.decode())

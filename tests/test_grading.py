@@ -465,7 +465,15 @@ def test_without_root_the_jail_uses_a_user_namespace_or_says_it_could_not(tmp_pa
     secret = ROOT / "solutions" / "tensors.py"
 
     def job(fd: int) -> dict:
+        same_user = os.getpid()  # a process of the same user outside the jail, as the fork server is
         protections = jail.enter(tempfile.gettempdir(), None, jail.Limits(), fd)  # as the fork server does
+        try:
+            os.kill(same_user, 0)  # may it be signalled (0: only asks)?
+            signalled = True
+        except OSError:
+            signalled = False
+        os.kill(0, signal.SIGKILL)  # its own process group: nothing the worker needs may be in it
+        time.sleep(0.3)
         try:
             secret.read_text()
             readable = True
@@ -482,13 +490,15 @@ def test_without_root_the_jail_uses_a_user_namespace_or_says_it_could_not(tmp_pa
             escaped = os.path.exists(secret)
         except OSError:
             escaped = False
-        return {"protections": protections, "readable": readable, "escaped": escaped}
+        return {"protections": protections, "readable": readable, "escaped": escaped, "signalled": signalled}
 
     report = as_nobody(job)
     if "user namespace" in report["protections"]:
         assert not report["readable"] and "no network" in report["protections"]
         assert not report["escaped"], "student code climbed out of its chroot"
         assert "no capabilities" in report["protections"]
+        assert not report["signalled"], "student code could signal the instructor's other processes"
+        assert "own process namespace" in report["protections"]
         assert not jail.unsandboxed(report["protections"])
     else:  # this kernel refuses unprivileged user namespaces: the run must say so
         assert any(p.startswith("WARNING: no namespaces") for p in report["protections"])

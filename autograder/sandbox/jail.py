@@ -19,6 +19,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
+CLONE_NEWPID = 0x20000000
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
@@ -94,7 +95,10 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
 
     Not root, the jail is a user namespace in which the process is root, with every
     capability: it then drops them all once it has made its chroot, or student code
-    could simply chroot again and climb out to the real file system.
+    could simply chroot again and climb out to the real file system. And it runs as
+    the same user as the fork server, the grading processes and everything else the
+    instructor runs, so it moves into a process namespace of its own, where none of
+    them can be named, let alone signalled.
     """
     protections: list[str] = []
     os.setsid()
@@ -106,7 +110,7 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
         flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC
         if not root:
             real_uid, real_gid = os.getuid(), os.getgid()
-            _check(_libc.unshare(flags | CLONE_NEWUSER), "unshare")
+            _check(_libc.unshare(flags | CLONE_NEWUSER | CLONE_NEWPID), "unshare")
             _write("/proc/self/setgroups", "deny")
             _write("/proc/self/uid_map", f"0 {real_uid} 1")
             _write("/proc/self/gid_map", f"0 {real_gid} 1")
@@ -123,6 +127,8 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
         if not root:
             drop_capabilities()
             protections.append("no capabilities")
+            become_process_namespace_init()
+            protections.append("own process namespace")
         protections.append(f"empty {limits.scratch_mb} MB file system (chroot)")
         namespaced = True
     except (JailError, OSError):
@@ -156,6 +162,28 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
     if not namespaced:
         protections.append("WARNING: no namespaces; student code can see the file system and network")
     return protections
+
+
+def become_process_namespace_init() -> None:
+    """Fork into the process namespace this process has unshared, and go on as the child,
+    its first process (pid 1). This process keeps nothing open and only waits for that
+    child, then ends. When the fork server kills it, the child dies with it, and with
+    the child every process it started.
+
+    The child leaves this process's session: ``kill(0, ...)`` from student code then
+    reaches only the student's own processes. Killing its waiting parent instead would
+    end the worker an instant later, after or before its answer: grades would vary."""
+    _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # the waiting process ends with the fork server
+    pid = os.fork()
+    if pid == 0:
+        _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # and the child with the waiting process
+        os.setsid()
+        return
+    os.closerange(0, 65536)  # the worker's socket closes when the worker ends, not later
+    try:
+        os.waitpid(pid, 0)
+    finally:
+        os._exit(0)
 
 
 class _CapHeader(ctypes.Structure):
