@@ -550,3 +550,54 @@ def test_a_file_that_hangs_or_exits_while_importing_costs_only_its_own_exercises
     assert any("importing exercises/layers.py took longer than 1 s" in t["output"] for t in doc["tests"])
     doc = json.loads((tmp_path / "out" / "results" / "exits_at_import.json").read_text())
     assert any("importing exercises/activations.py ended the grading process" in t["output"] for t in doc["tests"])
+
+
+#: run the rest of the command line as nobody, in a mount namespace of its own where
+#: /root (0700 on this kind of machine, and where Python is installed) is a replica that
+#: nobody may pass through: the same files, bound one by one into a 0711 tmpfs
+AS_NOBODY_WITH_PYTHON = r"""
+set -e
+real=$(mktemp -d)
+mount --bind /root "$real"
+mount -t tmpfs -o mode=0711 tmpfs /root
+for entry in "$real"/* "$real"/.[!.]*; do
+    [ -e "$entry" ] || continue
+    name=/root/$(basename "$entry")
+    if [ -d "$entry" ]; then mkdir "$name"; else touch "$name"; fi
+    mount --bind "$entry" "$name"
+done
+exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp "$@"
+"""
+
+
+@needs_root
+def test_the_whole_command_without_root_gives_the_same_grades(tmp_path):
+    """The example class, graded by an unprivileged user as on an instructor's laptop:
+    user, process and network namespaces stand in for root's uids, and the hostile
+    student (who kills its parent) costs only its own exercises, as under root."""
+    import shutil
+    import tempfile
+
+    as_root = run_cli("grade", str(ROOT / "examples" / "submissions"), "--out", str(tmp_path / "root"), "--quiet",
+                      "--timeout", "1")
+    assert as_root.returncode == 0, as_root.stderr
+    shared = Path(tempfile.mkdtemp(prefix="nonroot-"))  # pytest's folders are root's alone
+    try:
+        shutil.copytree(ROOT / "examples" / "submissions", shared / "subs")
+        for path in [shared, *shared.rglob("*")]:
+            os.chmod(path, 0o777 if path.is_dir() else 0o644)
+        result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                                 AS_NOBODY_WITH_PYTHON, "sh", sys.executable, "-m", "autograder", "grade",
+                                 str(shared / "subs"), "--out", str(shared / "out"), "--timeout", "1"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        summary = result.stdout
+        for protection in ("user namespace", "own process namespace", "no capabilities", "no network",
+                           "system call filter (seccomp)", "empty 32 MB file system (chroot)"):
+            assert protection in summary, protection
+        assert "WARNING" not in summary
+        assert (shared / "out" / "grades.csv").read_bytes() == (tmp_path / "root" / "grades.csv").read_bytes()
+        assert not uid_processes({65534}), "a student process outlived the run"
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
