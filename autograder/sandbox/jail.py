@@ -3,9 +3,9 @@
 As root: a new session, private mount/network/IPC namespaces (no network), a
 size-limited tmpfs as the only visible file system (chroot), resource limits, an
 unprivileged uid of the worker's own, no-new-privileges, and the system call filter
-the fork server installed (``syscalls``). Not root: the same
-through a user namespace where the kernel allows one (with every capability dropped
-in place of the uid), otherwise limits only.
+the fork server installed (``syscalls``). Not root: the same through a user namespace
+where the kernel allows one, with every capability dropped and a process namespace of
+the worker's own in place of the uid; otherwise limits only.
 Every step that succeeds is named in the result, so a run can report what held.
 """
 from __future__ import annotations
