@@ -147,6 +147,13 @@ class _Shard:
                 pass
 
 
+#: the grading processes' environment. String hashing with a fixed seed: student code (or a
+#: check) whose result depends on the order of a set of strings gives the same grade on
+#: every run. Workers share their shard's seed (they are forked), so a student can learn it;
+#: with 64-bit hashes that is no way to flood a dictionary of the grader's.
+_GRADING_ENV = {**os.environ, "PYTHONHASHSEED": "0"}
+
+
 class _Shards:
     """The grading processes, started before the class is even read so that their one
     ``import torch`` (most of the start-up) overlaps the parent's work. One process is
@@ -161,7 +168,7 @@ class _Shards:
         self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session", str(lifeline),
                                       *(f"{fd_in}:{fd_out}" for fd_in, fd_out in theirs)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                     cwd=PACKAGE_DIR.parent, pass_fds=passed,
+                                     cwd=PACKAGE_DIR.parent, pass_fds=passed, env=_GRADING_ENV,
                                      start_new_session=True)  # a process group of their own: see stop()
         for fd in passed:
             os.close(fd)
