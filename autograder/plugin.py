@@ -25,6 +25,7 @@ import copy
 import functools
 import os
 import random
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -52,8 +53,23 @@ def student_traceback(exc: BaseException) -> str:
     return "".join(traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc))
 
 
+#: where an object lives in memory, as Python's default repr shows it ("<generator object f at 0x7f3a...>")
+_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+")
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with memory addresses left out: they change from run to run (address space
+    layout randomisation), and feedback must not."""
+    return _ADDRESS.sub("at 0x...", text)
+
+
 def classify(exc: BaseException) -> tuple[str, str, str]:
-    """(outcome, message, detail) for an exception that ended a check."""
+    """(outcome, message, detail) for an exception that ended a check; no memory addresses."""
+    outcome, message, detail = _classify(exc)
+    return outcome, without_addresses(message), without_addresses(detail)
+
+
+def _classify(exc: BaseException) -> tuple[str, str, str]:
     if isinstance(exc, StudentCodeProblem):
         return exc.outcome, exc.message, exc.traceback
     frames = traceback.extract_tb(exc.__traceback__)

@@ -293,18 +293,23 @@ def test_same_grades_for_any_jobs_and_after_a_kill(graded, tmp_path):
     assert rows["b"]["apply_softmax"] == "0" and rows["a"]["total"] == "70"
 
 
-def test_grades_and_feedback_do_not_depend_on_string_hashing(tmp_path):
+def test_grades_and_feedback_do_not_depend_on_string_hashing_or_addresses(tmp_path):
     """Python seeds its string hashing at random in every process; a student's answer that
     depends on it (here openly, usually through the order of a set of strings) must still
     get the same result, message and all, on every run."""
     write_student(tmp_path / "subs" / "hashes", solution_copy({"tensors.py": [(
         "    return torch.tensor(data)\n", "    return torch.tensor(data) + hash('salt') % 1000003\n")]}))
+    # and one whose wrong answer is shown by a repr with its memory address (which address
+    # space layout randomisation changes from run to run)
+    write_student(tmp_path / "subs" / "generator", solution_copy({"tensors.py": [(
+        "    return torch.tensor(data)\n", "    return (x for x in data)\n")]}))
     outputs = []
     for run in ("one", "two"):
         result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / run), "--quiet")
         assert result.returncode == 0, result.stderr
-        outputs.append((tmp_path / run / "results" / "hashes.json").read_bytes())
-    assert b"create_tensor" in outputs[0] and outputs[0] == outputs[1]
+        outputs.append([(tmp_path / run / "results" / f"{s}.json").read_bytes() for s in ("hashes", "generator")])
+    assert outputs[0] == outputs[1]
+    assert b"generator object" in outputs[0][1]
 
 
 def test_no_student_can_find_another_students_code_in_memory(tmp_path):
