@@ -201,7 +201,9 @@ def discover_notebooks(root: Path, exercises: list[Exercise], assignment: str | 
             raise UsageError(f"{folder} does not name a student: ids may use letters, digits and _.@+- only.")
         sub = Submission(folder.name)
         path = folder / assignment / f"{assignment}.ipynb"
-        if not path.is_file():
+        if (folder / assignment).is_symlink() or path.is_symlink():  # could point at the source notebook
+            sub.problems.append(f"{assignment}.ipynb is a link, not a file, and was not graded")
+        elif not path.is_file():
             sub.problems.append(f"{assignment}.ipynb is missing from the submission")
         else:
             module = notebook_to_module(path.read_bytes(), assignment, exercises, sub.problems)

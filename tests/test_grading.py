@@ -453,6 +453,26 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
     assert "Traceback" not in stderr and proc.returncode == 141
 
 
+def test_a_submission_that_links_to_the_solutions_is_not_graded_as_them(tmp_path):
+    """Unpacking a student's archive (unzip, tar) keeps its links, which could point at the
+    solutions; the grader runs as root and would read them as the student's own work."""
+    subs = tmp_path / "subs"
+    (subs / "folder_link").mkdir(parents=True)
+    (subs / "folder_link" / "exercises").symlink_to(ROOT / "solutions")
+    (subs / "file_link").mkdir()
+    (subs / "file_link" / "tensors.py").symlink_to(ROOT / "solutions" / "tensors.py")
+    result = run_cli("grade", str(subs), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert rows["folder_link"]["total"] == "0" and rows["file_link"]["total"] == "0"
+
+    def output(student):
+        return json.loads((tmp_path / "out" / "results" / f"{student}.json").read_text())["output"]
+
+    assert "exercises/ is a link" in output("folder_link")
+    assert "exercises/tensors.py is not a regular file" in output("file_link")
+
+
 @pytest.mark.parametrize("make, complaint", [
     (lambda p: p / "missing", "does not exist"),
     (lambda p: (p / "empty").mkdir() or p / "empty", "holds no submissions"),

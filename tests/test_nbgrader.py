@@ -176,13 +176,16 @@ def test_broken_notebooks_get_reasons_and_lose_only_what_is_affected(cycle, tmp_
     notebook("extra", extra_cells)
     notebook("huge", huge_outputs)
     (subs / "missing" / ASSIGNMENT).mkdir(parents=True)
+    # a notebook that is a link (say, to the source notebook with the solutions), kept by a copy
+    (subs / "linked" / ASSIGNMENT).mkdir(parents=True)
+    (subs / "linked" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").symlink_to(subs / "fine" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     result = run_cli("grade", str(subs), "--assignment", ASSIGNMENT, "--out", str(tmp_path / "out"), "--quiet")
     assert result.returncode == 0, result.stderr
     with (tmp_path / "out" / "grades.csv").open() as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     total = {s: float(r["total"]) for s, r in rows.items()}
     assert total == {"fine": 25, "extra": 25, "duplicated": 25, "invalid_json": 0, "missing": 0, "huge": 0,
-                     "deleted_cell": 21, "markdown": 21}
+                     "deleted_cell": 21, "markdown": 21, "linked": 0}
     assert rows["deleted_cell"]["tensor_shape"] == "0" and rows["markdown"]["count_elements"] == "0"
 
     def reason(student):
@@ -194,3 +197,4 @@ def test_broken_notebooks_get_reasons_and_lose_only_what_is_affected(cycle, tmp_
     assert "appears more than once" in reason("duplicated")
     assert "no longer a code cell" in reason("markdown")
     assert "MB (large outputs?)" in reason("huge")
+    assert "is a link, not a file" in reason("linked")

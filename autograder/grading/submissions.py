@@ -46,6 +46,11 @@ def _decode(raw: bytes, where: str, problems: list[str]) -> str | None:
 
 
 def _from_folder(folder: Path, wanted: list[str], sub: Submission) -> None:
+    """Reads the student's files; never through a link: a submission unpacked with its links
+    could point at the solutions, which the grader (root) would then read as the student's."""
+    if (folder / "exercises").is_symlink():
+        sub.problems.append("exercises/ is a link, not a folder, and was not graded")
+        return
     base = folder / "exercises" if (folder / "exercises").is_dir() else folder
     for rel in wanted:
         path = base / rel
