@@ -453,6 +453,33 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
     assert "Traceback" not in stderr and proc.returncode == 141
 
 
+#: top-level code that finds the worker's socket and reports, every 0.2 s, that a file is loading
+FORGES_LOADING = """import os, stat, struct, sys, time
+wire = sys.modules["autograder.sandbox.wire"]
+sock = next(fd for fd in range(64) if _is_socket(fd))
+message = wire.encode({"status": "loading", "file": "tensors.py"})
+while True:
+    os.write(sock, struct.pack("<Q", len(message)) + message)
+    time.sleep(0.2)
+"""
+
+
+def test_a_worker_that_keeps_saying_it_is_loading_cannot_stall_the_run(tmp_path):
+    """Every message comes in time, so no timeout fires: the grader must count them."""
+    files = solution_copy()
+    files["tensors.py"] = ("import os, stat\n\ndef _is_socket(fd):\n    try:\n"
+                           "        return stat.S_ISSOCK(os.fstat(fd).st_mode)\n    except OSError:\n"
+                           "        return False\n\n" + FORGES_LOADING + files["tensors.py"])
+    write_student(tmp_path / "subs" / "stalls", files)
+    write_student(tmp_path / "subs" / "honest", solution_copy())
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--timeout", "1", "--quiet",
+                     timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert rows["honest"]["total"] == rows["honest"]["max_total"]
+    assert rows["stalls"]["create_tensor"] == "0" and rows["stalls"]["apply_softmax"] != "0"  # only its own file
+
+
 def test_a_submission_that_links_to_the_solutions_is_not_graded_as_them(tmp_path):
     """Unpacking a student's archive (unzip, tar) keeps its links, which could point at the
     solutions; the grader runs as root and would read them as the student's own work."""

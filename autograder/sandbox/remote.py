@@ -286,11 +286,13 @@ class Submission:
             send_frame(self.sock, wire.encode(load))  # read by the worker once it is jailed
             ready = wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
             self.protections = list(ready["protections"])
-            while True:
+            for _ in range(len(files) + 1):  # one "loading" a file, then the result: no more
                 reply = wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
                 if reply.get("status") != "loading":
                     break
                 loading = reply.get("file")
+            else:  # student code writing to the worker's socket, each message in time, forever
+                raise wire.WireError("more files reported loading than were sent")
             errors = dict(reply["errors"])
         except FrameTimeout:
             self._give_up_on(loading, files, "timeout", run_from)
