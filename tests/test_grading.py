@@ -453,6 +453,10 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
     assert "Traceback" not in stderr and proc.returncode == 141
 
 
+#: student code that can tell which of its descriptors is the worker's socket
+IS_SOCKET = ("import os, stat\n\ndef _is_socket(fd):\n    try:\n"
+             "        return stat.S_ISSOCK(os.fstat(fd).st_mode)\n    except OSError:\n        return False\n\n")
+
 #: top-level code that finds the worker's socket and reports, every 0.2 s, that a file is loading
 FORGES_LOADING = """import os, stat, struct, sys, time
 wire = sys.modules["autograder.sandbox.wire"]
@@ -467,9 +471,7 @@ while True:
 def test_a_worker_that_keeps_saying_it_is_loading_cannot_stall_the_run(tmp_path):
     """Every message comes in time, so no timeout fires: the grader must count them."""
     files = solution_copy()
-    files["tensors.py"] = ("import os, stat\n\ndef _is_socket(fd):\n    try:\n"
-                           "        return stat.S_ISSOCK(os.fstat(fd).st_mode)\n    except OSError:\n"
-                           "        return False\n\n" + FORGES_LOADING + files["tensors.py"])
+    files["tensors.py"] = IS_SOCKET + FORGES_LOADING + files["tensors.py"]
     write_student(tmp_path / "subs" / "stalls", files)
     write_student(tmp_path / "subs" / "honest", solution_copy())
     result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--timeout", "1", "--quiet",
@@ -478,6 +480,41 @@ def test_a_worker_that_keeps_saying_it_is_loading_cannot_stall_the_run(tmp_path)
     rows = read_csv(tmp_path / "out" / "grades.csv")
     assert rows["honest"]["total"] == rows["honest"]["max_total"]
     assert rows["stalls"]["create_tensor"] == "0" and rows["stalls"]["apply_softmax"] != "0"  # only its own file
+
+
+#: a function that answers every planned call still to come itself, 32 MB each, with the
+#: index the grader expects (found in the worker's own frames), then ends the worker
+FLOODS_ANSWERS = """    import socket, sys
+    frame = sys._getframe()
+    while frame.f_code.co_name != "_run_plan":
+        frame = frame.f_back
+    index, plan = frame.f_locals["index"], frame.f_locals["plan"]
+    wire = sys.modules["autograder.sandbox.wire"]
+    sock = socket.socket(fileno=next(fd for fd in range(64) if _is_socket(fd)))
+    big = torch.zeros(8_000_000)
+    for i in range(index, len(plan)):
+        message = wire.encode({"status": "ok", "value": big, "i": i})
+        sock.sendall(len(message).to_bytes(8, "little") + message)
+    os._exit(0)
+"""
+
+
+def test_a_worker_that_floods_the_grader_with_answers_costs_it_little_memory(tmp_path):
+    """Answers are read ahead and held until judged; each may be large. Forged ones must not
+    make a grading process hold gigabytes (here: about 2 GB without the cap)."""
+    files = solution_copy({"tensors.py": [("    return torch.tensor(data)\n", FLOODS_ANSWERS)]})
+    files["tensors.py"] = IS_SOCKET + files["tensors.py"]
+    write_student(tmp_path / "subs" / "floods", files)
+    measure = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    result = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "autograder", "grade",
+                             str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    largest_process_mb = int(result.stdout.split()[-1]) / 1024
+    assert largest_process_mb < 1000, largest_process_mb
+    output = (tmp_path / "out" / "results" / "floods.json").read_text()
+    assert "MB of answers" in output
 
 
 def test_a_submission_that_links_to_the_solutions_is_not_graded_as_them(tmp_path):

@@ -23,6 +23,9 @@ from .zygote import limits_message
 
 #: how long a worker may hold finished answers back to send them together
 BATCH_SECONDS = 0.004
+#: the most a student's answers read ahead (not yet judged) may take in the grader's memory;
+#: a right answer set takes kilobytes, and one answer may take up to ``wire.MAX_MESSAGE_BYTES``
+MAX_HELD_BYTES = 2 * wire.MAX_MESSAGE_BYTES
 
 
 class ZygoteClient:
@@ -99,6 +102,7 @@ class Submission:
         self.answers: dict[int, bytes | StudentCodeProblem] = {}
         self.replies: tuple[bytes, ...] | None = None  #: the current check's replies, if all came
         self.pure = True  #: the current check has used nothing but planned replies
+        self.held = 0  #: bytes of the answers in ``answers``
 
     # -- the backend interface the grading plugin uses ------------------------------------
 
@@ -108,6 +112,7 @@ class Submission:
         calls = self.plan.by_check.get(index)
         if calls and len(self.answers) > 64:  # answers of earlier checks are no longer needed
             self.answers = {i: a for i, a in self.answers.items() if i >= calls[0].index}
+            self.held = sum(len(a) for a in self.answers.values() if isinstance(a, bytes))
 
     def known_outcome(self, index: int) -> Any:
         """The record of check ``index`` if it has already judged the very replies this student gives."""
@@ -209,6 +214,10 @@ class Submission:
                 if self.running is not None:
                     return self._read_planned()
             return index, failure
+        self.held += len(frame)
+        if self.held > MAX_HELD_BYTES:  # only a worker writing to its socket itself gets here
+            self._stop()
+            return index, StudentCrashed(f"{name} sent the grader more than {MAX_HELD_BYTES >> 20} MB of answers")
         expected = self.plan.expected[index]
         if frame == expected:
             frame = expected  # the same bytes, whose hash is already known: remembered outcomes are found faster
