@@ -537,6 +537,16 @@ def test_a_submission_that_links_to_the_solutions_is_not_graded_as_them(tmp_path
     assert "exercises/tensors.py is not a regular file" in output("file_link")
 
 
+def test_student_text_reaches_the_terminal_without_escape_sequences(tmp_path):
+    """A message from student code shown in the summary could carry terminal escape
+    sequences (clear the screen, retitle the window, write the clipboard): shown escaped."""
+    write_student(tmp_path / "subs" / "escapes", hostile("    raise ValueError('\\x1b[2J\\x1b]52;c;cm0gLXJmIH4=\\x07')\n"))
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout
+    assert "raised ValueError: \\x1b[2J\\x1b]52" in result.stdout
+
+
 @pytest.mark.parametrize("make, complaint", [
     (lambda p: p / "missing", "does not exist"),
     (lambda p: (p / "empty").mkdir() or p / "empty", "holds no submissions"),

@@ -146,10 +146,17 @@ class Summary:
                  "Protections in force for student code: " + (", ".join(self.protections) or "none recorded"),
                  "", f"{'exercise':<26}{'full marks':>11}  most common problem"]
         for name, rate in self.pass_rate.items():
-            lines.append(f"{name:<26}{rate:>10.0%}  {self.common_failure.get(name, '')[:90]}")
+            lines.append(f"{name:<26}{rate:>10.0%}  {printable(self.common_failure.get(name, ''))[:90]}")
         if self.out:
             lines += ["", f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
         return "\n".join(lines)
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: characters that are not printable (escape
+    sequences, which could clear the screen, retitle the window or write the clipboard,
+    bidirectional overrides, line breaks) are shown as escapes instead (``\\x1b``)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def summarise_class(docs: list[dict], exercises: list[Exercise], graded_now: int) -> Summary:

@@ -17,7 +17,7 @@ from ..curriculum import PACKAGE_DIR, SOLUTIONS_DIR
 from ..errors import AutograderError, UsageError
 from ..curriculum import load_manifest
 from ..sandbox.jail import Limits, probe, unsandboxed
-from .results import Summary, atomic_write, grades_csv, remove_leftovers, summarise_class
+from .results import Summary, atomic_write, grades_csv, printable, remove_leftovers, summarise_class
 from .submissions import Submission, discover
 
 BASE_UID = 61000
@@ -188,8 +188,9 @@ class _Shards:
         self.log.close()
 
     def log_tail(self) -> str:
+        """The end of what the shards wrote to stderr, safe to print (it may quote student code)."""
         self.log.seek(0)
-        return self.log.read()[-1500:]
+        return "\n".join(printable(line) for line in self.log.read()[-1500:].split("\n"))
 
 
 def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options: GradeOptions,
