@@ -482,6 +482,10 @@ def test_a_worker_that_keeps_saying_it_is_loading_cannot_stall_the_run(tmp_path)
     assert rows["stalls"]["create_tensor"] == "0" and rows["stalls"]["apply_softmax"] != "0"  # only its own file
 
 
+#: runs the rest of its command line, then prints the peak memory (kB) of the largest process it waited for
+MEASURE_LARGEST = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+                   "check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
 #: a function that answers every planned call still to come itself, 32 MB each, with the
 #: index the grader expects (found in the worker's own frames), then ends the worker
 FLOODS_ANSWERS = """    import socket, sys
@@ -505,9 +509,7 @@ def test_a_worker_that_floods_the_grader_with_answers_costs_it_little_memory(tmp
     files = solution_copy({"tensors.py": [("    return torch.tensor(data)\n", FLOODS_ANSWERS)]})
     files["tensors.py"] = IS_SOCKET + files["tensors.py"]
     write_student(tmp_path / "subs" / "floods", files)
-    measure = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
-               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    result = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "autograder", "grade",
+    result = subprocess.run([sys.executable, "-c", MEASURE_LARGEST, sys.executable, "-m", "autograder", "grade",
                              str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -515,6 +517,32 @@ def test_a_worker_that_floods_the_grader_with_answers_costs_it_little_memory(tmp
     assert largest_process_mb < 1000, largest_process_mb
     output = (tmp_path / "out" / "results" / "floods.json").read_text()
     assert "MB of answers" in output
+
+
+#: top-level code that makes every module the worker returns describe itself as 30 layers of
+#: 7000 x 7000 with no state: 49 million elements each, just under the per-layer cap
+FORGES_MODULES = """import sys
+sys.modules["autograder.sandbox.modules"].describe = lambda module, encode: {"type": "Sequential", "training": True,
+    "children": [[str(i), {"type": "Linear", "args": {"in_features": 7000, "out_features": 7000, "bias": True},
+                           "state": {}, "training": True}] for i in range(30)]}
+"""
+
+
+def test_a_forged_module_description_costs_the_grader_little_memory(tmp_path):
+    """Returned modules are rebuilt on the trusted side from their description; a forged one
+    must not make a grading process allocate and fill gigabytes (about 6 GB here without the
+    rule that the state fills each layer)."""
+    files = solution_copy()
+    files["layers.py"] = FORGES_MODULES + files["layers.py"]
+    write_student(tmp_path / "subs" / "forges", files)
+    result = subprocess.run([sys.executable, "-c", MEASURE_LARGEST, sys.executable, "-m", "autograder", "grade",
+                             str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    largest_process_mb = int(result.stdout.split()[-1]) / 1024
+    assert largest_process_mb < 1000, largest_process_mb
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert rows["forges"]["make_linear_layer"] == "0" and rows["forges"]["create_tensor"] != "0"
 
 
 def test_a_submission_that_links_to_the_solutions_is_not_graded_as_them(tmp_path):

@@ -128,10 +128,15 @@ def rebuild(node: Any, decode_tensor: Callable[[Any], Any]) -> nn.Module:
             size *= max(v, 1)
     if size > MAX_LAYER_ELEMENTS:
         raise ValueError("layer too large to rebuild")
-    module = construct(cls, kwargs, skip_init=bool(node.get("state")))
-    state = {k: decode_tensor(v) for k, v in node.get("state", {}).items()}
-    if state:
-        module.load_state_dict(state, strict=True)
+    # never initialised here: a description carries every parameter and buffer (``describe``),
+    # so the state must fill the layer exactly, and what it holds is bounded by the message's
+    # size. (Initialising layers that a forged description left without state let a student
+    # make the grader allocate and fill any number of them.)
+    module = construct(cls, kwargs, skip_init=True)
+    state = node.get("state", {})
+    if not isinstance(state, dict):
+        raise ValueError("bad layer state")
+    module.load_state_dict({str(k): decode_tensor(v) for k, v in state.items()}, strict=True)
     for key in node.get("frozen", []):
         dict(module.named_parameters())[key].requires_grad_(False)
     module.train(bool(node.get("training", True)))
