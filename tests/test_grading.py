@@ -565,6 +565,20 @@ def test_a_submission_that_links_to_the_solutions_is_not_graded_as_them(tmp_path
     assert "exercises/tensors.py is not a regular file" in output("file_link")
 
 
+def test_student_code_cannot_read_the_instructors_environment(tmp_path):
+    """Variables the instructor's shell (or a CI job) holds, such as tokens, never reach a
+    worker: not through os.environ, nor C's getenv."""
+    write_student(tmp_path / "subs" / "spy", hostile(
+        "    import ctypes, os\n    libc = ctypes.CDLL(None)\n    libc.getenv.restype = ctypes.c_char_p\n"
+        "    raise ValueError(f\"env={os.environ.get('INSTRUCTOR_TOKEN')} getenv={libc.getenv(b'INSTRUCTOR_TOKEN')}\")\n"))
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--out",
+                             str(tmp_path / "out"), "--quiet"], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "INSTRUCTOR_TOKEN": "hunter2"}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    output = (tmp_path / "out" / "results" / "spy.json").read_text()
+    assert "env=None getenv=None" in output and "hunter2" not in output
+
+
 def test_student_text_reaches_the_terminal_without_escape_sequences(tmp_path):
     """A message from student code shown in the summary could carry terminal escape
     sequences (clear the screen, retitle the window, write the clipboard): shown escaped."""

@@ -147,11 +147,19 @@ class _Shard:
                 pass
 
 
-#: the grading processes' environment. String hashing with a fixed seed: student code (or a
-#: check) whose result depends on the order of a set of strings gives the same grade on
-#: every run. Workers share their shard's seed (they are forked), so a student can learn it;
-#: with 64-bit hashes that is no way to flood a dictionary of the grader's.
-_GRADING_ENV = {**os.environ, "PYTHONHASHSEED": "0"}
+#: what the grading processes keep of the instructor's environment: workers are forked from
+#: them, so anything else (tokens, passwords, a CI's secrets) would be student code's to read
+_PASSED_ENV = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH", "PYTHONHOME"}
+
+
+def grading_env() -> dict[str, str]:
+    """The grading processes' environment: :data:`_PASSED_ENV` and the locale, and string
+    hashing with a fixed seed, so that student code (or a check) whose result depends on
+    the order of a set of strings gets the same grade on every run. Workers share their
+    shard's seed (they are forked), so a student can learn it; with 64-bit hashes that is
+    no way to flood a dictionary of the grader's."""
+    kept = {k: v for k, v in os.environ.items() if k in _PASSED_ENV or k.startswith("LC_")}
+    return {**kept, "PYTHONHASHSEED": "0"}
 
 
 class _Shards:
@@ -168,7 +176,7 @@ class _Shards:
         self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session", str(lifeline),
                                       *(f"{fd_in}:{fd_out}" for fd_in, fd_out in theirs)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                     cwd=PACKAGE_DIR.parent, pass_fds=passed, env=_GRADING_ENV,
+                                     cwd=PACKAGE_DIR.parent, pass_fds=passed, env=grading_env(),
                                      start_new_session=True)  # a process group of their own: see stop()
         for fd in passed:
             os.close(fd)
