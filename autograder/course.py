@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .curriculum import ASSIGNMENTS, SOLUTIONS_DIR, Exercise
 from .errors import UsageError
-from .grading.submissions import SAFE_ID, Submission
+from .grading.submissions import SAFE_ID, Submission, is_output
 
 COURSE_ID = "pytorch-basics"
 MAX_NOTEBOOK_BYTES = 20_000_000
@@ -184,8 +184,10 @@ def notebook_to_module(nb_bytes: bytes, assignment: str, exercises: list[Exercis
     return "\n\n\n".join(parts) + "\n"
 
 
-def discover_notebooks(root: Path, exercises: list[Exercise], assignment: str | None) -> list[Submission]:
-    """Submissions from nbgrader's ``submitted/<student>/<assignment>/*.ipynb``."""
+def discover_notebooks(root: Path, exercises: list[Exercise], assignment: str | None,
+                       out: Path | None = None) -> list[Submission]:
+    """Submissions from nbgrader's ``submitted/<student>/<assignment>/*.ipynb`` (not ``out``,
+    the output folder, if it is kept there)."""
     if not root.is_dir():
         raise UsageError(f"The submissions folder {root} does not exist.")
     if assignment is None:
@@ -194,7 +196,8 @@ def discover_notebooks(root: Path, exercises: list[Exercise], assignment: str | 
     if assignment not in ASSIGNMENTS:
         raise UsageError(f"There is no assignment called {assignment!r}.", hint="one of: " + ", ".join(ASSIGNMENTS))
     found = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                         and not is_output(p, out)):
         if not (folder / assignment).is_dir():
             continue
         if not SAFE_ID.match(folder.name):

@@ -545,6 +545,16 @@ def test_a_forged_module_description_costs_the_grader_little_memory(tmp_path):
     assert rows["forges"]["make_linear_layer"] == "0" and rows["forges"]["create_tensor"] != "0"
 
 
+def test_an_output_folder_kept_among_the_submissions_is_not_a_student(tmp_path):
+    subs = tmp_path / "subs"
+    write_student(subs / "ada", solution_copy())
+    for _ in range(2):  # the second run finds the first one's output among the submissions
+        result = run_cli("grade", str(subs), "--out", str(subs / "graded"), "--quiet")
+        assert result.returncode == 0, result.stderr
+        assert "Graded 1 students" in result.stdout
+    assert set(read_csv(subs / "graded" / "grades.csv")) == {"ada"}
+
+
 def test_a_submission_that_links_to_the_solutions_is_not_graded_as_them(tmp_path):
     """Unpacking a student's archive (unzip, tar) keeps its links, which could point at the
     solutions; the grader runs as root and would read them as the student's own work."""

@@ -257,12 +257,12 @@ def _grade(options: GradeOptions, shards: _Shards) -> Summary:
     if options.assignment or _looks_like_nbgrader(options.submissions):
         from ..course import discover_notebooks
 
-        submissions = discover_notebooks(options.submissions, exercises, options.assignment)
+        submissions = discover_notebooks(options.submissions, exercises, options.assignment, options.out)
         exercises = [e for e in exercises if e.assignment == options.assignment]
     else:
         if options.gradebook:
             raise UsageError("--gradebook only applies to nbgrader submissions (with --assignment).")
-        submissions = discover(options.submissions, exercises)
+        submissions = discover(options.submissions, exercises, options.out)
     _prepare_out(options.out)
     limits = Limits(timeout=options.timeout, memory_mb=options.memory_mb)
     digest = grader_digest(limits, [e.name for e in exercises])

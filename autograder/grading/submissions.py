@@ -83,8 +83,17 @@ def _from_zip(path: Path, wanted: list[str], sub: Submission) -> None:
         sub.problems.append(f"{path.name} is not a readable zip file ({err})")
 
 
-def discover(root: Path, exercises: list[Exercise]) -> list[Submission]:
-    """Every student under ``root``, sorted by id."""
+def is_output(entry: Path, out: Path | None) -> bool:
+    """Whether ``entry`` is the output folder ``out``."""
+    try:
+        return out is not None and entry.resolve() == out.resolve()
+    except OSError:
+        return False
+
+
+def discover(root: Path, exercises: list[Exercise], out: Path | None = None) -> list[Submission]:
+    """Every student under ``root``, sorted by id; ``out``, the output folder, is not one
+    even if it is kept among the submissions."""
     if not root.exists():
         raise UsageError(f"The submissions folder {root} does not exist.")
     if not root.is_dir():
@@ -92,7 +101,7 @@ def discover(root: Path, exercises: list[Exercise]) -> list[Submission]:
     wanted = sorted({e.relpath for e in exercises})
     found: dict[str, Submission] = {}
     for entry in sorted(root.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or is_output(entry, out):
             continue
         student = entry.stem if entry.suffix == ".zip" and entry.is_file() else entry.name
         if not entry.is_dir() and entry.suffix != ".zip":
