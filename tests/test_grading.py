@@ -486,6 +486,16 @@ def test_a_worker_that_keeps_saying_it_is_loading_cannot_stall_the_run(tmp_path)
 MEASURE_LARGEST = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
                    "check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
+
+def grade_measuring_memory(tmp_path: Path) -> float:
+    """Grade ``tmp_path/subs`` into ``tmp_path/out`` with one shard; the peak memory, in MB, of
+    the largest process of the run."""
+    result = subprocess.run([sys.executable, "-c", MEASURE_LARGEST, sys.executable, "-m", "autograder", "grade",
+                             str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout.split()[-1]) / 1024
+
 #: a function that answers every planned call still to come itself, 32 MB each, with the
 #: index the grader expects (found in the worker's own frames), then ends the worker
 FLOODS_ANSWERS = """    import socket, sys
@@ -509,11 +519,7 @@ def test_a_worker_that_floods_the_grader_with_answers_costs_it_little_memory(tmp
     files = solution_copy({"tensors.py": [("    return torch.tensor(data)\n", FLOODS_ANSWERS)]})
     files["tensors.py"] = IS_SOCKET + files["tensors.py"]
     write_student(tmp_path / "subs" / "floods", files)
-    result = subprocess.run([sys.executable, "-c", MEASURE_LARGEST, sys.executable, "-m", "autograder", "grade",
-                             str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    largest_process_mb = int(result.stdout.split()[-1]) / 1024
+    largest_process_mb = grade_measuring_memory(tmp_path)
     assert largest_process_mb < 1000, largest_process_mb
     output = (tmp_path / "out" / "results" / "floods.json").read_text()
     assert "MB of answers" in output
@@ -535,11 +541,7 @@ def test_a_forged_module_description_costs_the_grader_little_memory(tmp_path):
     files = solution_copy()
     files["layers.py"] = FORGES_MODULES + files["layers.py"]
     write_student(tmp_path / "subs" / "forges", files)
-    result = subprocess.run([sys.executable, "-c", MEASURE_LARGEST, sys.executable, "-m", "autograder", "grade",
-                             str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    largest_process_mb = int(result.stdout.split()[-1]) / 1024
+    largest_process_mb = grade_measuring_memory(tmp_path)
     assert largest_process_mb < 1000, largest_process_mb
     rows = read_csv(tmp_path / "out" / "grades.csv")
     assert rows["forges"]["make_linear_layer"] == "0" and rows["forges"]["create_tensor"] != "0"
