@@ -51,8 +51,10 @@ def main() -> None:
             make_class(work / f"subs{n}", n)
         trees = {f"{args.rev}": old, "this tree": ROOT}
         figures: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in trees}
-        for _ in range(args.rounds):
-            for name, tree in trees.items():  # alternately: both see the same machine
+        for round_ in range(args.rounds):
+            # alternately, so that both see the same machine, and each first in every other
+            # round, so that neither always pays for what the other's run left (disk writeback)
+            for name, tree in (list(trees.items()) if round_ % 2 == 0 else list(trees.items())[::-1]):
                 small = grade(tree, work / f"subs{args.small}", work / f"out-{tree.name}-small")
                 large = grade(tree, work / f"subs{args.large}", work / f"out-{tree.name}-large")
                 n = args.large - args.small
