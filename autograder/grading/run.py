@@ -149,7 +149,8 @@ class _Shard:
 
 #: what the grading processes keep of the instructor's environment: workers are forked from
 #: them, so anything else (tokens, passwords, a CI's secrets) would be student code's to read
-_PASSED_ENV = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH", "PYTHONHOME"}
+_PASSED_ENV = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH", "PYTHONHOME",
+               "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX"}
 
 
 def grading_env() -> dict[str, str]:
