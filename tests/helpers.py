@@ -30,9 +30,11 @@ def write_student(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
-def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 600,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``autograder *args``; ``env``: variables added to this process's environment."""
     return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env={**os.environ, **env} if env else None)
 
 
 PR_SET_DUMPABLE = 4

@@ -583,9 +583,8 @@ def test_student_code_cannot_read_the_instructors_environment(tmp_path):
     write_student(tmp_path / "subs" / "spy", hostile(
         "    import ctypes, os\n    libc = ctypes.CDLL(None)\n    libc.getenv.restype = ctypes.c_char_p\n"
         "    raise ValueError(f\"env={os.environ.get('INSTRUCTOR_TOKEN')} getenv={libc.getenv(b'INSTRUCTOR_TOKEN')}\")\n"))
-    result = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--out",
-                             str(tmp_path / "out"), "--quiet"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "INSTRUCTOR_TOKEN": "hunter2"}, timeout=300)
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet",
+                     env={"INSTRUCTOR_TOKEN": "hunter2"})
     assert result.returncode == 0, result.stderr
     output = (tmp_path / "out" / "results" / "spy.json").read_text()
     assert "env=None getenv=None" in output and "hunter2" not in output
