@@ -6,6 +6,7 @@ arguments depend on the student's answer, an argument the function changes, a ca
 that hangs while later ones must still be answered, outcomes remembered by reply.
 """
 import os
+import socket
 import sys
 import time
 import types
@@ -251,3 +252,21 @@ def test_without_root_a_process_left_running_is_killed_with_its_worker():
     report = as_nobody(job)
     assert report["answer"] == 4
     assert report["left"] == []
+
+
+def test_the_fork_server_forks_no_worker_before_it_knows_the_workers_uid_and_limits():
+    pid, control = zygote.start()
+    client = ZygoteClient(pid, control)
+    try:
+        ours, theirs = socket.socketpair()
+        socket.send_fds(control, [zygote.SPAWN], [theirs.fileno()])  # a SPAWN with no SETUP before it
+        theirs.close()
+        with ours:
+            assert zygote.INT.unpack(control.recv(16))[0] == -1
+            assert ours.recv(1) == b""  # no worker holds the other end
+        worker, conn = client.spawn(UID, Limits())  # the client sets up first
+        with conn:
+            assert worker > 0 and conn.recv(1 << 16)  # the worker's "ready"
+        client.kill(worker)
+    finally:
+        client.close()

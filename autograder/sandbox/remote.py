@@ -13,12 +13,11 @@ import time
 from typing import Any
 
 from ..outcomes import StudentCodeProblem, StudentCrashed, StudentTimeout
-from . import wire
+from . import wire, zygote
 from .framing import FrameClosed, FrameReader, FrameTimeout, send_frame
 from .jail import Limits
 from .plan import Plan
 from .replies import call_request, interpret
-from .zygote import limits_message
 
 
 #: how long a worker may hold finished answers back to send them together
@@ -33,32 +32,42 @@ class ZygoteClient:
         self.pid = pid
         self.control = control
         self.lock = threading.Lock()
+        self.setup: tuple[int | None, Limits] | None = None  #: the uid and limits the zygote has
 
-    def spawn(self, uid: int, limits: Limits) -> tuple[int, socket.socket]:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    def spawn(self, uid: int | None, limits: Limits) -> tuple[int, socket.socket]:
         with self.lock:
-            message = wire.encode({"op": "spawn", "uid": uid, "limits": limits_message(limits)})
-            socket.send_fds(self.control, [message], [theirs.fileno()])
+            if self.setup != (uid, limits):  # once a run: every worker has the same
+                self._request(zygote.SETUP, [zygote.setup_message(uid, limits)])
+                self.setup = (uid, limits)
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            socket.send_fds(self.control, [zygote.SPAWN], [theirs.fileno()])
             theirs.close()
-            reply = wire.decode(self.control.recv(1 << 16))
-        return reply["pid"], ours
+            pid = zygote.INT.unpack(self.control.recv(16))[0]
+        if pid < 0:
+            ours.close()
+            raise RuntimeError("the fork server refused to fork a worker before its setup")
+        return pid, ours
 
     def send_plan(self, plan: Plan) -> None:
         """Hand the zygote the planned calls; every worker forked after this inherits them."""
+        with self.lock:
+            self._request(zygote.PLAN, plan.requests)
+
+    def _request(self, op: bytes, frames: list[bytes]) -> None:
+        """A request that comes with data: the frames go over a stream of their own."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        with self.lock, ours:
-            socket.send_fds(self.control, [wire.encode({"op": "plan", "calls": len(plan.requests)})],
-                            [theirs.fileno()])
+        with ours:
+            socket.send_fds(self.control, [op + zygote.INT.pack(len(frames))], [theirs.fileno()])
             theirs.close()
-            for request in plan.requests:
-                send_frame(ours, request)
-            wire.decode(self.control.recv(1 << 16))
+            for data in frames:
+                send_frame(ours, data)
+            self.control.recv(16)
 
     def kill(self, pid: int) -> None:
         """Have the zygote kill and reap a worker (and its strays). No reply is awaited: the
         zygote answers requests in order, so it is done before it forks the next worker."""
         with self.lock:
-            self.control.sendall(wire.encode({"op": "kill", "pid": pid}))
+            self.control.sendall(zygote.KILL + zygote.INT.pack(pid))
 
     def close(self) -> None:
         self.control.close()
