@@ -3,7 +3,8 @@
 Generates N synthetic submissions (right, wrong and broken, no timeouts; no two files
 alike, as in a real class) and grades them
 with the full hidden suite, twice (a small and a large class) so that the marginal rate
-(start-up excluded) can be told apart from the end-to-end rate. Baseline measured in the
+(start-up excluded) can be told apart from the end-to-end rate; and, from the large run
+alone, the steady rate (by when each result was written). Baseline measured in the
 same run: one fresh `python -c "import torch"` process, which is what a
 process-per-student grader pays before doing anything.
 
@@ -45,8 +46,18 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def measure(work: Path, n: int, small: int, jobs: int, round_: int) -> tuple[float, float, float]:
-    """One round: (import torch seconds, end-to-end rate, marginal rate), printed as it goes."""
+def steady_rate(out: Path) -> float:
+    """Students per second while the class was being graded, start-up and the last stragglers
+    excluded: the middle 80% of the results, by the time each was written (results are
+    written one by one as students finish). One run, so a change of the machine's speed
+    between two runs, which the marginal rate is exposed to, does not enter it."""
+    times = sorted(p.stat().st_mtime_ns for p in (out / "results").glob("*.json"))
+    low, high = len(times) // 10, len(times) - 1 - len(times) // 10
+    return (high - low) / ((times[high] - times[low]) / 1e9)
+
+
+def measure(work: Path, n: int, small: int, jobs: int, round_: int) -> tuple[float, float, float, float]:
+    """One round: (import torch seconds, end-to-end rate, marginal rate, steady rate), printed as it goes."""
     torch_import = min(timed([sys.executable, "-c", "import torch"]) for _ in range(3))
     times = {}
     for size in (small, n):
@@ -57,6 +68,7 @@ def measure(work: Path, n: int, small: int, jobs: int, round_: int) -> tuple[flo
                              "--jobs", str(jobs), "--quiet"])
     end_to_end = n / times[n]
     marginal = (n - small) / (times[n] - times[small])
+    steady = steady_rate(work / f"out{n}-{round_}")
     print(f"baseline: one `python -c 'import torch'` process      {torch_import:6.2f} s "
           f"(a process per student: at most {1 / torch_import:.2f} students/s per core)")
     print(f"autograder grade, {small:4d} students, --jobs {jobs}          {times[small]:6.2f} s")
@@ -64,8 +76,10 @@ def measure(work: Path, n: int, small: int, jobs: int, round_: int) -> tuple[flo
     print(f"end to end:          {end_to_end:6.1f} students/s  "
           f"= {end_to_end * torch_import:5.1f} x the rate of one fresh import torch per student")
     print(f"marginal (no start-up): {marginal:6.1f} students/s  "
-          f"= {marginal * torch_import:5.1f} x the rate of one fresh import torch per student", flush=True)
-    return torch_import, end_to_end, marginal
+          f"= {marginal * torch_import:5.1f} x the rate of one fresh import torch per student")
+    print(f"steady (one run, middle 80% of results): {steady:6.1f} students/s  "
+          f"= {steady * torch_import:5.1f} x the rate of one fresh import torch per student", flush=True)
+    return torch_import, end_to_end, marginal, steady
 
 
 def main() -> None:
@@ -79,7 +93,7 @@ def main() -> None:
     try:
         rounds = [measure(work, args.n, small, args.jobs, k) for k in range(args.repeat)]
         if args.repeat > 1:
-            for column, what in ((1, "end to end"), (2, "marginal")):
+            for column, what in ((1, "end to end"), (2, "marginal"), (3, "steady")):
                 rates = sorted(r[column] for r in rounds)
                 ratios = sorted(r[column] * r[0] for r in rounds)
                 print(f"{args.repeat} rounds, {what}: median {statistics.median(rates):5.1f} students/s "
