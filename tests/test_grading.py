@@ -266,6 +266,23 @@ def test_rerun_skips_everything_and_changes_nothing(graded):
     assert not leftover.exists(), "a complete run keeps a killed run's half-written file"
 
 
+def test_a_forced_regrade_replaces_only_the_files_whose_content_changed(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    write_student(subs / "same", solution_copy())
+    write_student(subs / "fixed", solution_copy({"tensors.py": [("    return torch.tensor(data)\n",
+                                                                 "    return torch.Tensor(data)\n")]}))
+    assert run_cli("grade", str(subs), "--out", str(out), "--quiet").returncode == 0
+    files = [out / "grades.csv", *(out / "results").glob("*.json"), *(out / "feedback").glob("*.html")]
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+    write_student(subs / "fixed", solution_copy())  # the student hands in a fix
+    again = run_cli("grade", str(subs), "--out", str(out), "--force", "--quiet")
+    assert again.returncode == 0 and "2 now" in again.stdout
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+    changed = {p.relative_to(out).as_posix() for p in files if after[p] != before[p]}
+    assert changed == {"grades.csv", "results/fixed.json", "feedback/fixed.html"}
+    assert json.loads((out / "results" / "fixed.json").read_text())["score"] == 70
+
+
 def test_same_grades_for_any_jobs_and_after_a_kill(graded, tmp_path):
     subs = tmp_path / "subs"
     write_student(subs / "a", solution_copy())
