@@ -5,7 +5,7 @@ import zipfile
 from autograder import build
 from autograder.stubs import solution_bodies
 
-from tests.helpers import ROOT, SOLUTIONS
+from tests.helpers import SOLUTIONS
 
 
 def _all_text(folder):

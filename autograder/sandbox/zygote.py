@@ -23,7 +23,7 @@ from typing import Any
 
 from . import jail, modules, syscalls, warmup, wire
 from .worker import forget_inherited_package, serve as serve_worker
-from .framing import FrameClosed, recv_frame, send_frame
+from .framing import recv_frame, send_frame
 
 PRELOAD = (
     "torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.linalg", "torch.fft", "torch.special",
