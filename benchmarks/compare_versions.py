@@ -61,10 +61,11 @@ def main() -> None:
                 # a new output folder each time: regrading into the last one replaces every file, and
                 # on a file system without a journal (as here) ext4 then scans past each recently
                 # deleted inode for every file it creates, up to a millisecond a student
+                large_out = work / f"out-{tree.name}-large-{round_}"
                 small = grade(tree, work / f"subs{args.small}", work / f"out-{tree.name}-small-{round_}")
-                large = grade(tree, work / f"subs{args.large}", work / f"out-{tree.name}-large-{round_}")
+                large = grade(tree, work / f"subs{args.large}", large_out)
                 n = args.large - args.small
-                steady = 1000 / steady_rate(work / f"out-{tree.name}-large-{round_}")
+                steady = 1000 / steady_rate(large_out)
                 figures[name].append(((large[0] - small[0]) / n * 1000, (large[1] - small[1]) / n * 1000,
                                       small[0], large[0], steady))
         for name, rows in figures.items():

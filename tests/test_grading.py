@@ -641,15 +641,13 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become 
 @needs_root
 def test_without_root_the_jail_uses_a_user_namespace_or_says_it_could_not(tmp_path):
     """The non-root path, as an instructor's laptop would take it: the protections reported are true."""
-    import tempfile
-
     from autograder.sandbox import jail
 
     secret = ROOT / "solutions" / "tensors.py"
 
     def job(fd: int) -> dict:
         same_user = os.getpid()  # a process of the same user outside the jail, as the fork server is
-        protections = jail.enter(tempfile.gettempdir(), None, jail.Limits(), fd)  # as the fork server does
+        protections = jail.enter(jail.scratch_folder(), None, jail.Limits(), fd)  # as the fork server does
         try:
             os.kill(same_user, 0)  # may it be signalled (0: only asks)?
             signalled = True

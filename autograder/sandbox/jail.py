@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import tempfile
 from dataclasses import dataclass
 
 CLONE_NEWNS = 0x00020000
@@ -79,6 +80,13 @@ def private_network() -> bool:
     a worker leaves running is killed before the next starts, so they share nothing live.
     """
     return os.geteuid() == 0 and _libc.unshare(CLONE_NEWNET) == 0
+
+
+def scratch_folder() -> str:
+    """Where a worker mounts its private tmpfs, in a mount namespace of its own: an existing
+    folder (the temporary one), so that nothing is created that a killed run would leave
+    behind, and the folder itself is neither changed nor hidden for anyone else."""
+    return tempfile.gettempdir()
 
 
 def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_private: bool = False,
@@ -212,14 +220,13 @@ def probe() -> list[str]:
     """The protections a worker would get here, found by jailing a short-lived child."""
     import json
     import socket
-    import tempfile
 
     ours, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:
         try:
             ours.close()
-            theirs.sendall(json.dumps(enter(tempfile.gettempdir(), None, Limits(), theirs.fileno())).encode())
+            theirs.sendall(json.dumps(enter(scratch_folder(), None, Limits(), theirs.fileno())).encode())
         finally:
             os._exit(0)
     theirs.close()

@@ -16,7 +16,6 @@ import os
 import signal
 import socket
 import struct
-import tempfile
 import time
 from dataclasses import asdict
 from typing import Any
@@ -36,7 +35,15 @@ PRELOAD = (
 )
 
 
+_preloaded = False  #: whether this process (or the one it was forked from) has run :func:`preload`
+
+
 def preload() -> None:
+    """Import and warm up what workers use; once a process: a shard forked from the first
+    has it already, and its fork server would only pay for the warm-up again."""
+    global _preloaded
+    if _preloaded:
+        return
     for name in PRELOAD:
         try:
             importlib.import_module(name)
@@ -53,6 +60,7 @@ def preload() -> None:
                         (torch.nn.BatchNorm1d, {"num_features": 2})):
         modules.construct(cls, kwargs, skip_init=True).load_state_dict(cls(**kwargs).state_dict())
     warmup.exercise_torch()
+    _preloaded = True
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -236,9 +244,7 @@ def serve(control: socket.socket) -> None:
     forget_inherited_package()  # whatever the session had under that name is not a student's
     network_private = jail.private_network()
     filtered = syscalls.deny_dangerous_calls()  # here, once: every worker inherits it with the fork
-    # where each worker mounts its private tmpfs, in a mount namespace of its own: an
-    # existing folder, so that nothing is created here that a killed run would leave behind
-    scratch = tempfile.gettempdir()
+    scratch = jail.scratch_folder()
     children: dict[int, int | None] = {}
     uid, limits = None, None  # until SETUP: no worker is forked before its uid and limits are known
     # the calls every student gets, decoded once here and inherited by each worker, each with
