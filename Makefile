@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 
 $(BIN)/autograder: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -c constraints.txt -e .
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
 	touch $@
 
 setup: $(BIN)/autograder
