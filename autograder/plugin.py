@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import os
 import random
 import re
@@ -36,6 +37,7 @@ import torch
 
 from .errors import AutograderError
 from .outcomes import CheckRecord, StudentCodeProblem
+from .untrusted import MAX_TRACEBACK_CHARS, safe_text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PUBLIC_DIR = PACKAGE_DIR / "checks"
@@ -144,7 +146,7 @@ class GradingPlugin:
                 value = params[name]
                 kwargs[name] = value if _immutable(value) else copy.deepcopy(value)  # a student may mutate it
             elif name == "student":
-                kwargs[name] = namespace
+                kwargs[name] = namespace  # a StudentCalls
             elif name == "reference":
                 if self.reference_namespace is None:
                     return None
@@ -157,6 +159,17 @@ class GradingPlugin:
         return kwargs
 
     def _run(self, item: pytest.Function, namespace: Any, index: int) -> CheckRecord | None:
+        """Check ``index`` against one submission. Whatever the submission's input makes the
+        grader's side raise costs this check only, with the reason, never the run."""
+        try:
+            return self._judge(item, namespace, index)
+        except AutograderError:
+            raise  # the checks themselves are wrong: nothing to grade with
+        except Exception as exc:  # noqa: BLE001 - e.g. a value the backend could not read
+            return self._record(item, ("crashed", f"the grader could not judge this check ({type(exc).__name__}: "
+                                                  f"{without_addresses(safe_text(exc, 500))})", ""))
+
+    def _judge(self, item: pytest.Function, namespace: Any, index: int) -> CheckRecord | None:
         start = getattr(namespace, "_start_check", None)
         if start:
             start(index)  # a backend may want to know which check its calls belong to
@@ -164,7 +177,8 @@ class GradingPlugin:
         record = known(index) if known else None
         if record is not None:
             return record  # the backend knows the outcome without running the check
-        kwargs = self._arguments(item, namespace)
+        calls = StudentCalls(namespace, self.reference_namespace)
+        kwargs = self._arguments(item, calls)
         if kwargs is None:
             return None
         # every check starts from the same random state: `nn.Linear(9, 4)` in a check is the
@@ -180,13 +194,94 @@ class GradingPlugin:
             result = classify(exc)
         except Exception as exc:  # noqa: BLE001 - whatever the student's value made the check raise
             result = classify(exc)
-        record = CheckRecord(name=getattr(item, "name", item.nodeid), exercise=_marker_value(item, "exercise", "?"),
-                             points=float(_marker_value(item, "points", 1)), hidden=_is_hidden(item),
-                             outcome=result[0], message=result[1], detail=result[2])
+        if calls.changed and result[0] in ("passed", "failed") and not item.get_closest_marker("modifies_arguments"):
+            name, labels = calls.changed[0]
+            result = ("failed", f"{name} changed its {' and '.join(labels)} in place; leave the arguments as they "
+                                "were and return a new value (the check and the reference used the originals).", "")
+        record = self._record(item, result)
         learn = getattr(namespace, "_learn_outcome", None)
         if learn:
             learn(index, record)
         return record
+
+    @staticmethod
+    def _record(item: pytest.Function, result: tuple[str, str, str]) -> CheckRecord:
+        """The record of a check's ``result``, with its texts made safe once, here (they may
+        quote anything the student's code said or returned)."""
+        return CheckRecord(name=getattr(item, "name", item.nodeid), exercise=_marker_value(item, "exercise", "?"),
+                           points=float(_marker_value(item, "points", 1)), hidden=_is_hidden(item),
+                           outcome=result[0], message=safe_text(result[1]),
+                           detail=safe_text(result[2], MAX_TRACEBACK_CHARS))
+
+
+class StudentCalls:
+    """The student's functions as one check sees them: every argument a call changed in
+    place is noted and put back as it was before the call.
+
+    So what a check computes after a student's call (the reference's answer, its own
+    expectations) always starts from pristine inputs, whatever the student's function
+    did to them, locally or in the sandbox (which writes a worker's changes back to the
+    caller's objects so that they show here). A check whose student calls changed an
+    argument fails with a message saying so, unless it is marked
+    ``@pytest.mark.modifies_arguments``.
+    """
+
+    def __init__(self, namespace: Any, reference: Any):
+        self._namespace = namespace
+        self._reference = reference
+        self.changed: list[tuple[str, list[str]]] = []  #: (function, the arguments it changed)
+
+    def __getattr__(self, name: str) -> Any:
+        function = getattr(self._namespace, name)
+        if name.startswith("_") or not callable(function):
+            return function
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._call(name, function, args, kwargs)
+
+        call.__name__ = name
+        return call
+
+    def _call(self, name: str, function: Callable, args: tuple, kwargs: dict) -> Any:
+        from .sandbox.wire import fingerprint
+
+        saved = [(label, value, copy.deepcopy(value)) for label, value in self._labelled(name, args, kwargs)
+                 if not _immutable(value)]
+        try:
+            return function(*args, **kwargs)
+        finally:
+            changed = [label for label, value, before in saved if fingerprint(value) != fingerprint(before)]
+            if changed:
+                self.changed.append((name, changed))
+                for label, value, before in saved:
+                    restore(value, before)
+
+    def _labelled(self, name: str, args: tuple, kwargs: dict) -> list[tuple[str, Any]]:
+        """Each argument with the words that name it in a message: the reference's parameter names."""
+        try:
+            names = list(inspect.signature(getattr(self._reference, name)).parameters)
+        except (AttributeError, TypeError, ValueError):
+            names = []
+        labelled = [(f"argument `{names[i]}`" if i < len(names) else f"argument {i + 1}", v) for i, v in enumerate(args)]
+        return labelled + [(f"argument `{k}`", v) for k, v in kwargs.items()]
+
+
+def restore(original: Any, saved: Any) -> None:
+    """Put ``original`` (a check's object) back as ``saved``, its copy from before a call."""
+    if isinstance(original, torch.Tensor) and isinstance(saved, torch.Tensor):
+        with torch.no_grad():
+            if original.dtype == saved.dtype and original.shape == saved.shape:
+                original.copy_(saved)
+            else:
+                original.data = saved.data
+    elif isinstance(original, torch.nn.Module) and isinstance(saved, torch.nn.Module):
+        original.__dict__.clear()  # layers added or removed too, not only their values
+        original.__dict__.update(saved.__dict__)
+    elif isinstance(original, list) and isinstance(saved, list):
+        original[:] = saved
+    elif isinstance(original, dict) and isinstance(saved, dict):
+        original.clear()
+        original.update(saved)
 
 
 def _immutable(value: Any) -> bool:

@@ -20,6 +20,28 @@ from ..curriculum import Exercise
 from ..outcomes import CheckRecord, summarise
 
 
+#: the largest results.json or feedback page one student gets. Student text is already cut
+#: where it enters (``autograder.untrusted``); a student whose every check failed with the
+#: longest messages would still exceed this, so reports are then cut further (:func:`fit`)
+MAX_RESULT_BYTES = 1_000_000
+
+
+def fit(doc: dict) -> tuple[dict, str]:
+    """``doc`` and its feedback page, both within :data:`MAX_RESULT_BYTES`: each check's
+    output is cut shorter, with a marker, until they are."""
+    for limit in (None, 2_000, 500, 120):
+        if limit is not None:
+            doc = {**doc, "tests": [{**t, "output": _cut(t["output"], limit)} for t in doc["tests"]]}
+        page = feedback_html(doc)
+        if len(dumps(doc)) <= MAX_RESULT_BYTES and len(page.encode("utf-8")) <= MAX_RESULT_BYTES:
+            break
+    return doc, page
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + " [... cut: the report was too long]"
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a reader (or a killed run) sees the old file or the new, never half.
 

@@ -112,7 +112,7 @@ def grade_shard(lifeline: int) -> int:
     from ..curriculum import load_manifest
     from ..namespaces import load_namespace
     from ..plugin import HIDDEN_DIR, PUBLIC_DIR, GradingPlugin, run_checks
-    from .results import atomic_write, dumps, feedback_html, result_document
+    from .results import atomic_write, dumps, fit, result_document
 
     exercises = [e for e in load_manifest() if e.name in spec["exercises"]]
     reference = load_namespace(SOLUTIONS_DIR, exercises, "solutions")
@@ -142,9 +142,9 @@ def grade_shard(lifeline: int) -> int:
     def done(token: str, records: list) -> None:
         entry = students[token]
         sub = open_subs.pop(token)
-        doc = result_document(entry["student"], records, exercises, plugin.max_points, entry["fingerprint"],
-                              entry["problems"], sub.protections)
-        atomic_write(out / "feedback" / f"{entry['student']}.html", feedback_html(doc))
+        doc, page = fit(result_document(entry["student"], records, exercises, plugin.max_points,
+                                        entry["fingerprint"], entry["problems"], sub.protections))
+        atomic_write(out / "feedback" / f"{entry['student']}.html", page)
         atomic_write(out / "results" / f"{entry['student']}.json", dumps(doc))
         print(f"done {entry['student']}", flush=True)
 

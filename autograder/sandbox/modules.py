@@ -11,6 +11,8 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
+from ..untrusted import safe_name
+
 
 def _linear(m: nn.Linear) -> dict:
     return {"in_features": m.in_features, "out_features": m.out_features, "bias": m.bias is not None}
@@ -101,23 +103,35 @@ def construct(cls: type, kwargs: dict, skip_init: bool) -> nn.Module:
         cls.reset_parameters = original
 
 
-def rebuild(node: Any, decode_tensor: Callable[[Any], Any]) -> nn.Module:
+def rebuild(node: Any, decode_tensor: Callable[[Any], Any], count: Callable[[], None] = lambda: None,
+            depth: int = 60) -> nn.Module:
+    """The module ``node`` describes; ``count()`` is called once per module (it raises when a
+    message holds too many) and containers nest at most ``depth`` deep. Raises ValueError
+    (or what ``count`` raises) on anything malformed."""
+    count()
+    if depth <= 0:
+        raise ValueError("modules nested too deeply")
     if not isinstance(node, dict) or not isinstance(node.get("type"), str):
         raise ValueError("bad module description")
     kind = node["type"]
     if kind == "unsupported":
-        return UnsupportedModule(str(node.get("class", "?"))[:200])
+        return UnsupportedModule(safe_name(node.get("class", "?")))
     if kind in CONTAINERS:
         module = CONTAINERS[kind]()
-        for key, child in node.get("children", []):
-            module.add_module(str(key), rebuild(child, decode_tensor))
-        module.train(bool(node.get("training", True)))
+        children = node.get("children", [])
+        if not isinstance(children, list):
+            raise ValueError("bad module children")
+        for pair in children:
+            if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str) or len(pair[0]) > 100:
+                raise ValueError("bad module child")
+            module.add_module(pair[0], rebuild(pair[1], decode_tensor, count, depth - 1))
+        module.train(node.get("training", True) is True)
         return module
     if kind not in LAYERS:
-        raise ValueError(f"layer type {kind!r} not allowed")
+        raise ValueError("layer type not allowed")
     cls, _ = LAYERS[kind]
     args = node.get("args", {})
-    if not isinstance(args, dict):
+    if not isinstance(args, dict) or len(args) > 8:
         raise ValueError("bad layer arguments")
     kwargs = {str(k): v for k, v in args.items()}
     if not all(v is None or type(v) in (int, float, bool) for v in kwargs.values()):
@@ -128,16 +142,23 @@ def rebuild(node: Any, decode_tensor: Callable[[Any], Any]) -> nn.Module:
             size *= max(v, 1)
     if size > MAX_LAYER_ELEMENTS:
         raise ValueError("layer too large to rebuild")
+    state = node.get("state", {})
+    if not isinstance(state, dict):
+        raise ValueError("bad layer state")
+    frozen = node.get("frozen", [])
+    if not isinstance(frozen, list) or not all(isinstance(k, str) for k in frozen):
+        raise ValueError("bad frozen parameters")
+    state = {str(k): decode_tensor(v) for k, v in state.items()}  # bounded by the message, before any layer
     # never initialised here: a description carries every parameter and buffer (``describe``),
     # so the state must fill the layer exactly, and what it holds is bounded by the message's
     # size. (Initialising layers that a forged description left without state let a student
     # make the grader allocate and fill any number of them.)
     module = construct(cls, kwargs, skip_init=True)
-    state = node.get("state", {})
-    if not isinstance(state, dict):
-        raise ValueError("bad layer state")
-    module.load_state_dict({str(k): decode_tensor(v) for k, v in state.items()}, strict=True)
-    for key in node.get("frozen", []):
-        dict(module.named_parameters())[key].requires_grad_(False)
-    module.train(bool(node.get("training", True)))
+    module.load_state_dict(state, strict=True)
+    parameters = dict(module.named_parameters())
+    for key in frozen:
+        if key not in parameters:
+            raise ValueError("bad frozen parameter")
+        parameters[key].requires_grad_(False)
+    module.train(node.get("training", True) is True)
     return module

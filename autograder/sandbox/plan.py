@@ -31,7 +31,7 @@ from typing import Any, Callable
 import torch
 
 from . import wire
-from .replies import call_request, interpret, ok_reply, seed_call
+from .replies import call_request, interpret, ok_reply, read_reply, seed_call
 
 
 MAX_OUTCOMES_PER_CHECK = 256  #: distinct sets of replies remembered per check
@@ -116,7 +116,7 @@ class Recorder:
             reply = ok_reply(value, list(args), before)
             reply["i"] = index
             self.plan.expected[index] = expected = wire.encode(reply)
-            return interpret(wire.decode(expected), name, args)  # read as a student's right answer is read
+            return interpret(read_reply(expected), name, args)  # read as a student's right answer is read
 
         proxy.__name__ = name
         return proxy

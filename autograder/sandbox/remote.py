@@ -13,15 +13,22 @@ import time
 from typing import Any
 
 from ..outcomes import StudentCodeProblem, StudentCrashed, StudentTimeout
+from ..untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
 from . import wire, zygote
 from .framing import FrameClosed, FrameReader, FrameTimeout, send_frame
 from .jail import Limits
 from .plan import Plan
-from .replies import call_request, interpret
+from .replies import call_request, interpret, read_reply
 
 
 #: how long a worker may hold finished answers back to send them together
 BATCH_SECONDS = 0.004
+#: a student's total wall-clock budget is this many timeouts for each file and each function
+#: (plus two): enough for every file's import and every function to time out once, which is
+#: the most an honest submission can cost (a function that timed out is not called again)
+BUDGET_TIMEOUTS_PER_PART = 1
+#: the most a worker may list of its protections, each a short name
+MAX_PROTECTIONS = 32
 #: the most a student's answers read ahead (not yet judged) may take in the grader's memory;
 #: a right answer set takes kilobytes, and one answer may take up to ``wire.MAX_MESSAGE_BYTES``
 MAX_HELD_BYTES = 2 * wire.MAX_MESSAGE_BYTES
@@ -112,6 +119,11 @@ class Submission:
         self.replies: tuple[bytes, ...] | None = None  #: the current check's replies, if all came
         self.pure = True  #: the current check has used nothing but planned replies
         self.held = 0  #: bytes of the answers in ``answers``
+        functions = len(set(self.plan.names)) or 16
+        #: the student's total wall-clock budget in seconds (see BUDGET_TIMEOUTS_PER_PART)
+        self.budget = limits.timeout * (BUDGET_TIMEOUTS_PER_PART * (len(files) + functions) + 2)
+        self.deadline: float | None = None  #: when the budget runs out (set when the first worker starts)
+        self.exhausted = False  #: the budget ran out: nothing more of this student's is run
 
     # -- the backend interface the grading plugin uses ------------------------------------
 
@@ -129,6 +141,8 @@ class Submission:
         if not calls:
             return None
         replies = []
+        if self.exhausted:
+            return None
         for call in calls:
             if call.name in self.timed_out or f"{call.module}.py" not in self.files:
                 return None
@@ -166,6 +180,8 @@ class Submission:
         self.ordinal += 1
         from_plan = False  # this call was answered by a planned reply, read as it came
         try:
+            if self.exhausted:
+                raise self._out_of_budget()
             if name in self.timed_out:
                 raise StudentTimeout(f"{name} was not run: it already ran out of time in an earlier check")
             relpath = f"{module}.py"
@@ -184,7 +200,7 @@ class Submission:
                 raise reply
             if isinstance(reply, bytes):
                 try:
-                    reply = wire.decode(reply)
+                    reply = read_reply(reply)
                 except wire.WireError:
                     raise self._crash(name) from None
                 from_plan = planned is not None
@@ -213,10 +229,12 @@ class Submission:
         index = self.running
         name = self.plan.names[index]
         try:
-            frame = self.reader.read(time.monotonic() + self.limits.timeout)
+            frame = self.reader.read(self._read_deadline())
         except (FrameTimeout, FrameClosed, OSError) as problem:
             self._stop()
             failure = self._timeout(name) if isinstance(problem, FrameTimeout) else self._crash(name)
+            if self.exhausted:
+                return index, failure
             if self.batched:  # answers held back in the worker are lost: ask again, one answer at a time
                 self.batched = False
                 self._start(run_from=index)
@@ -232,9 +250,11 @@ class Submission:
             frame = expected  # the same bytes, whose hash is already known: remembered outcomes are found faster
         else:
             try:
-                if wire.peek(frame)["$dict"].get("i") != index:  # a reply is a dict of plain fields
+                fields = wire.peek(frame)  # a reply is a dict of plain fields, tagged with its index
+                if not isinstance(fields, dict) or not isinstance(fields.get("$dict"), dict) \
+                        or fields["$dict"].get("i") != index:
                     raise wire.WireError("answers out of order")
-            except (wire.WireError, AttributeError, KeyError, TypeError):
+            except wire.WireError:
                 self._stop()
                 return index, self._crash(name)
         self.running = self._next_planned(index + 1)
@@ -252,7 +272,7 @@ class Submission:
             self._start()
         try:
             send_frame(self.sock, call_request(module, name, args, kwargs))
-            return wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
+            return read_reply(self.reader.read(self._read_deadline()))
         except FrameTimeout:
             self._stop()
             return self._timeout(name)
@@ -273,7 +293,24 @@ class Submission:
         return StudentCrashed(f"exercises/{relpath} could not be imported: {error['type']}: {error['message']}",
                               error.get("traceback", ""))
 
+    def _read_deadline(self) -> float:
+        """When the read now starting gives up: one timeout from now, or when the student's
+        budget runs out if that is sooner (see :meth:`_timeout`)."""
+        now = time.monotonic()
+        if self.deadline is None:
+            self.deadline = now + self.budget
+        return min(now + self.limits.timeout, self.deadline)
+
+    def _out_of_budget(self) -> StudentTimeout:
+        return StudentTimeout(f"not run: your code used up its total time of {self.budget:g} s "
+                              f"({self.limits.timeout:g} s for each file and function, plus two), "
+                              "mostly in checks that timed out or crashed before this one")
+
     def _timeout(self, name: str) -> StudentTimeout:
+        """What a read that timed out costs: the call, or everything left once the budget is spent."""
+        if self.exhausted or (self.deadline is not None and time.monotonic() >= self.deadline):
+            self.exhausted = True
+            return self._out_of_budget()
         return StudentTimeout(f"{name} did not finish within {self.limits.timeout:g} s "
                               "(an endless loop, sleep, or far too much work?)")
 
@@ -302,20 +339,20 @@ class Submission:
         loading = None
         try:
             send_frame(self.sock, wire.encode(load))  # read by the worker once it is jailed
-            ready = wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
-            self.protections = list(ready["protections"])
+            self.protections = self._read_ready(self.reader.read(self._read_deadline()))
             for _ in range(len(files) + 1):  # one "loading" a file, then the result: no more
-                reply = wire.decode(self.reader.read(time.monotonic() + self.limits.timeout))
-                if reply.get("status") != "loading":
+                reply = wire.decode(self.reader.read(self._read_deadline()))
+                if not isinstance(reply, dict) or reply.get("status") != "loading":
                     break
-                loading = reply.get("file")
+                file = reply.get("file")
+                loading = file if isinstance(file, str) and file in files else None
             else:  # student code writing to the worker's socket, each message in time, forever
                 raise wire.WireError("more files reported loading than were sent")
-            errors = dict(reply["errors"])
+            errors = self._read_import_errors(reply, files)
         except FrameTimeout:
             self._give_up_on(loading, files, "timeout", run_from)
             return
-        except (FrameClosed, OSError, wire.WireError, KeyError, TypeError, AttributeError):
+        except (FrameClosed, OSError, wire.WireError):
             self._give_up_on(loading, files, "crash", run_from)
             return
         for relpath, kind in self.unloadable.items():
@@ -324,9 +361,41 @@ class Submission:
         if run_from is not None:
             self.running = self._next_planned(run_from)
 
+    @staticmethod
+    def _read_ready(data: bytes) -> list[str]:
+        """The protections a fresh worker reports (it sends them before any student code runs)."""
+        ready = wire.decode(data)
+        protections = ready.get("protections") if isinstance(ready, dict) else None
+        if not isinstance(protections, list) or len(protections) > MAX_PROTECTIONS \
+                or not all(isinstance(p, str) for p in protections):
+            raise wire.WireError("a worker that did not say it was ready")
+        return [safe_name(p) for p in protections]
+
+    @staticmethod
+    def _read_import_errors(reply: Any, files: dict[str, str]) -> dict[str, dict]:
+        """What a load's result says of each file that failed to import: type, message and
+        traceback as safe text, for files that were sent only."""
+        errors = reply.get("errors") if isinstance(reply, dict) and reply.get("status") == "ok" else None
+        if not isinstance(errors, dict):
+            raise wire.WireError("a load without a result")
+        checked = {}
+        for relpath, error in errors.items():
+            if relpath not in files or not isinstance(error, dict):
+                raise wire.WireError("a load result about a file that was not sent")
+            fields = {key: error.get(key, "") for key in ("type", "message", "traceback")}
+            if not all(isinstance(value, str) for value in fields.values()):
+                raise wire.WireError("a load result whose fields are not text")
+            checked[relpath] = {"type": safe_name(fields["type"]), "message": safe_text(fields["message"]),
+                                "traceback": safe_text(fields["traceback"], MAX_TRACEBACK_CHARS)}
+        return checked
+
     def _give_up_on(self, relpath: str | None, files: dict, kind: str, run_from: int | None) -> None:
         """The load stopped while importing ``relpath``: leave it out and start again, or give up."""
         self._stop()
+        if kind == "timeout" and self.deadline is not None and time.monotonic() >= self.deadline:
+            self.exhausted = True
+            self.load_failure = self._out_of_budget()
+            raise self.load_failure
         if relpath in files:
             self.unloadable[relpath] = kind
             self._start(run_from)

@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from ..outcomes import NotAttempted, StudentCrashed
+from ..untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
 from . import wire
 
 #: every call to a student function starts from this random state, so that a layer a
@@ -63,8 +64,37 @@ def write_back(original: Any, after: Any) -> None:
         original[:] = after
 
 
+#: what a worker may say of a call
+CALL_STATUSES = frozenset({"ok", "not_attempted", "missing", "error", "import_error"})
+
+
+def read_reply(data: bytes) -> dict:
+    """A worker's reply to a call, decoded and checked field by field: ``status``; for "ok"
+    the ``value`` and, if the function changed them, the ``args`` (a list); otherwise
+    ``type``, ``message`` and ``traceback`` as safe text. Raises ``wire.WireError`` (a
+    :class:`~autograder.untrusted.StudentInputError`) on anything else."""
+    reply = wire.decode(data)
+    if not isinstance(reply, dict) or reply.get("status") not in CALL_STATUSES:
+        raise wire.WireError("a reply without a known status")
+    status = reply["status"]
+    if status == "ok":
+        checked = {"status": status, "value": reply.get("value")}
+        if "args" in reply:
+            if not isinstance(reply["args"], list):
+                raise wire.WireError("a reply whose arguments are not a list")
+            checked["args"] = reply["args"]
+        return checked
+    fields = {key: reply.get(key, "") for key in ("type", "message", "traceback")}
+    if not all(isinstance(value, str) for value in fields.values()):
+        raise wire.WireError("a reply whose error fields are not text")
+    return {"status": status, "type": safe_name(fields["type"] or "Error"), "message": safe_text(fields["message"]),
+            "traceback": safe_text(fields["traceback"], MAX_TRACEBACK_CHARS)}
+
+
 def interpret(reply: dict, name: str, args: tuple) -> Any:
-    """The value a reply carries, after writing back changed arguments; or raise what went wrong."""
+    """The value a reply (checked by :func:`read_reply`) carries, after writing back changed
+    arguments (the check runner then notes the change and restores them, see
+    ``autograder.plugin``); or raise what went wrong."""
     status = reply.get("status")
     if status == "ok":
         if "args" in reply:
@@ -74,6 +104,5 @@ def interpret(reply: dict, name: str, args: tuple) -> Any:
     if status == "not_attempted":
         raise NotAttempted(f"{name} still raises NotImplementedError")
     if status == "missing":
-        raise StudentCrashed(str(reply.get("message")))
-    message = f"{reply.get('type', 'Error')}: {reply.get('message', '')}"
-    raise StudentCrashed(f"{name} raised {message}", str(reply.get("traceback", "")))
+        raise StudentCrashed(reply["message"])
+    raise StudentCrashed(f"{name} raised {reply['type']}: {reply['message']}", reply["traceback"])

@@ -14,9 +14,17 @@ from typing import Any
 
 import torch
 
+from ..untrusted import StudentInputError, safe_name, safe_text
 from . import modules
 
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024  #: a whole message, tensors' bytes included
+#: the JSON part of a message (plain values and descriptions; tensors' bytes are apart): a
+#: right answer's is a few kilobytes, and parsing costs memory in proportion to it
+MAX_HEADER_BYTES = 4 * 1024 * 1024
+MAX_NODES = 200_000  #: values (JSON nodes) in one message
+MAX_DEPTH = 60  #: nesting of lists, dicts, tuples and modules in one message
+MAX_MODULES = 1_000  #: modules (layers and containers) described in one message
+MAX_TENSORS = 10_000  #: tensor buffers in one message
 
 DTYPES = {
     str(d).removeprefix("torch."): d
@@ -30,8 +38,9 @@ DTYPES = {
 ITEMSIZE = {name: torch.empty((), dtype=d).element_size() for name, d in DTYPES.items()}
 
 
-class WireError(Exception):
-    """A message that does not follow the format (for example forged by student code)."""
+class WireError(StudentInputError):
+    """A message that does not follow the format or exceeds a bound (for example forged by
+    student code): the one error reading a message raises."""
 
 
 @dataclass(frozen=True)
@@ -140,24 +149,35 @@ def fingerprint(value: Any, depth: int = 0) -> Any:
     return ("other", encode(value))
 
 
-def peek(data: bytes) -> Any:
-    """A message's JSON tree, with no tensor or module built: a cheap look at its plain fields."""
-    try:
-        hlen, _ = struct.unpack_from("<II", data, 0)
-        return json.loads(data[8 : 8 + hlen])
-    except (struct.error, ValueError, UnicodeDecodeError) as err:
-        raise WireError(f"unreadable message: {err}") from None
-
-
-def decode(data: bytes) -> Any:
-    """Decode a message, validating everything; raises WireError on anything malformed."""
+def _header(data: bytes) -> tuple[Any, int, int]:
+    """The message's JSON tree and the lengths of its two JSON parts; raises WireError only."""
     if len(data) > MAX_MESSAGE_BYTES:
         raise WireError("message too large")
     try:
         hlen, slen = struct.unpack_from("<II", data, 0)
-        header = json.loads(data[8 : 8 + hlen])
+        if hlen > MAX_HEADER_BYTES or slen > MAX_HEADER_BYTES or 8 + hlen + slen > len(data):
+            raise WireError("message header too large or cut short")
+        return json.loads(data[8 : 8 + hlen]), hlen, slen
+    except WireError:
+        raise
+    except RecursionError:
+        raise WireError("message nested too deeply") from None
+    except (struct.error, ValueError, UnicodeDecodeError, MemoryError) as err:
+        raise WireError(f"unreadable message: {type(err).__name__}") from None
+
+
+def peek(data: bytes) -> Any:
+    """A message's JSON tree, with no tensor or module built: a cheap look at its plain fields."""
+    return _header(data)[0]
+
+
+def decode(data: bytes) -> Any:
+    """Decode a message, validating everything; raises WireError on anything malformed."""
+    header, hlen, slen = _header(data)
+    try:
         sizes = json.loads(data[8 + hlen : 8 + hlen + slen])
-        if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
+        if not isinstance(sizes, list) or len(sizes) > MAX_TENSORS \
+                or not all(type(s) is int and s >= 0 for s in sizes):
             raise WireError("bad buffer table")
         offsets, pos = [], 8 + hlen + slen
         for size in sizes:
@@ -165,8 +185,16 @@ def decode(data: bytes) -> Any:
             pos += size
         if pos != len(data):
             raise WireError("buffer sizes do not add up")
-    except (struct.error, ValueError, UnicodeDecodeError) as err:
-        raise WireError(f"unreadable message: {err}") from None
+    except WireError:
+        raise
+    except (ValueError, UnicodeDecodeError, RecursionError, MemoryError) as err:
+        raise WireError(f"unreadable buffer table: {type(err).__name__}") from None
+    budget = {"nodes": MAX_NODES, "modules": MAX_MODULES}
+
+    def spend(kind: str) -> None:
+        budget[kind] -= 1
+        if budget[kind] < 0:
+            raise WireError(f"message holds more than {MAX_NODES if kind == 'nodes' else MAX_MODULES} {kind}")
 
     def tensor(node: dict) -> torch.Tensor:
         dtype = DTYPES.get(node.get("dtype"))
@@ -174,7 +202,7 @@ def decode(data: bytes) -> Any:
         index = node.get("$tensor")
         if dtype is None or type(index) is not int or not 0 <= index < len(offsets):
             raise WireError("bad tensor")
-        if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
+        if not isinstance(shape, list) or len(shape) > 32 or not all(type(s) is int and s >= 0 for s in shape):
             raise WireError("bad tensor shape")
         start, end = offsets[index]
         count = 1
@@ -191,8 +219,9 @@ def decode(data: bytes) -> Any:
         return result
 
     def dec(node: Any, depth: int = 0) -> Any:
-        if depth > 60:
+        if depth > MAX_DEPTH:
             raise WireError("too deeply nested")
+        spend("nodes")
         if node is None or isinstance(node, (bool, str, int)):
             return node
         if isinstance(node, float):
@@ -202,9 +231,15 @@ def decode(data: bytes) -> Any:
         if not isinstance(node, dict) or len(node) == 0:
             raise WireError("bad node")
         if "$float" in node:
-            return float(node["$float"])
+            text = node["$float"]
+            if type(text) is not str or len(text) > 40:
+                raise WireError("bad float")
+            return float(text)
         if "$bigint" in node:
-            return int(node["$bigint"])
+            text = node["$bigint"]
+            if type(text) is not str or len(text) > 4000:  # Python's own limit for int(str) is 4300 digits
+                raise WireError("bad integer")
+            return int(text)
         if "$tensor" in node:
             return tensor(node)
         if "$dtype" in node:
@@ -218,12 +253,17 @@ def decode(data: bytes) -> Any:
         if "$dict" in node and isinstance(node["$dict"], dict):
             return {str(k): dec(v, depth + 1) for k, v in node["$dict"].items()}
         if "$module" in node:
-            return modules.rebuild(node["$module"], lambda n: dec(n, depth + 1))
+            return modules.rebuild(node["$module"], lambda n: dec(n, depth + 1), lambda: spend("modules"),
+                                   MAX_DEPTH - depth)
         if "$opaque" in node:
-            return Opaque(str(node["$opaque"])[:200], str(node.get("text", ""))[:200])
+            return Opaque(safe_name(node["$opaque"]), safe_text(node.get("text", ""), 200))
         raise WireError("unknown node")
 
     try:
         return dec(header)
-    except (TypeError, ValueError, RuntimeError, KeyError) as err:
-        raise WireError(f"malformed value: {err}") from None
+    except WireError:
+        raise
+    except RecursionError:
+        raise WireError("message nested too deeply") from None
+    except Exception as err:  # noqa: BLE001 - whatever a forged value makes torch or a constructor raise
+        raise WireError(f"malformed value: {type(err).__name__}: {safe_text(err, 200)}") from None
