@@ -14,7 +14,6 @@ CSV, a terminal) can fail on it or be driven by it.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 #: a student's exception message, or a check's message that quotes a student's value
@@ -37,16 +36,19 @@ class StudentInputError(Exception):
         super().__init__(self.message)
 
 
-#: characters shown as escapes: C0 controls but tab and newline, DEL and C1 controls,
-#: lone surrogates (not encodable as UTF-8), zero-width and bidirectional controls
-#: (which can make text read as something else), and the byte order mark
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-
-
-def _escape(match: re.Match) -> str:
-    char = match.group()
+def _escape(char: str) -> str:
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _escape_unsafe(text: str) -> str:
+    """Every character that is not printable but a newline or tab, as an escape: controls
+    (terminal escape sequences), lone surrogates (not encodable as UTF-8), format
+    characters (zero-width, bidirectional overrides, which make text read as something
+    else), line and paragraph separators, unassigned and private code points."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" or c == "\t" else _escape(c) for c in text)
 
 
 def _as_text(value: Any) -> str:
@@ -60,11 +62,12 @@ def _as_text(value: Any) -> str:
 
 def safe_text(value: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
     """``value`` as text that every writer can take: unsafe characters escaped (see
-    ``_UNSAFE``), and cut to ``limit`` characters with a marker saying how much went."""
+    ``_escape_unsafe``), at most ``limit`` characters, and a marker when cut."""
     text = _as_text(value)
-    if len(text) > limit:
-        text = text[:limit] + f" [... {len(text) - limit} more characters cut]"
-    return _UNSAFE.sub(_escape, text)
+    safe = _escape_unsafe(text[:limit])
+    if len(safe) > limit or len(text) > limit:
+        safe = safe[:limit] + f" [... cut: {len(text)} characters in all]"
+    return safe
 
 
 def safe_name(value: Any) -> str:

@@ -74,7 +74,7 @@ def read_reply(data: bytes) -> dict:
     ``type``, ``message`` and ``traceback`` as safe text. Raises ``wire.WireError`` (a
     :class:`~autograder.untrusted.StudentInputError`) on anything else."""
     reply = wire.decode(data)
-    if not isinstance(reply, dict) or reply.get("status") not in CALL_STATUSES:
+    if not isinstance(reply, dict) or not isinstance(reply.get("status"), str) or reply["status"] not in CALL_STATUSES:
         raise wire.WireError("a reply without a known status")
     status = reply["status"]
     if status == "ok":
