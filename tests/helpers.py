@@ -1,9 +1,12 @@
+import contextlib
 import ctypes
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,3 +67,23 @@ def as_nobody(job, dumpable: bool = True) -> dict:
     os.waitpid(pid, 0)
     assert data, "the process running the job ended before it reported"
     return json.loads(data.decode())
+
+
+#: where test classes live: outside the system temporary folder (every worker mounts its
+#: own tmpfs over that one, which would hide a class kept there and mask a missing chroot)
+COURSE_PARENT = Path("/var/tmp")
+
+
+@contextlib.contextmanager
+def course_folder(prefix: str = "course"):
+    """A folder kept as instructors keep a course: outside the temporary folder, readable
+    by others (0755 folders, 0644 files), owned by the instructor. Removed afterwards."""
+    parent = COURSE_PARENT if COURSE_PARENT.is_dir() else ROOT
+    base = Path(tempfile.mkdtemp(prefix=f"autograder-{prefix}-", dir=parent))
+    os.chmod(base, 0o755)
+    old_umask = os.umask(0o022)
+    try:
+        yield base
+    finally:
+        os.umask(old_umask)
+        shutil.rmtree(base, ignore_errors=True)

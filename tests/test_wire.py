@@ -162,3 +162,31 @@ def test_forged_messages_are_refused_quickly_and_cheaply(forge):
         wire.decode(data)
     assert time.process_time() - start < 5
     assert peak_mb() - before < 500
+
+
+def nested(depth: int) -> bytes:
+    return message(json.loads("[" * depth + "]" * depth))
+
+
+#: bound -> (a message only that bound refuses, a value that lifts it)
+BOUNDS = {
+    "MAX_NODES": (lambda: message([0] * 250_000), 10**9),
+    "MAX_DEPTH": (lambda: nested(100), 10**6),
+    "MAX_MODULES": (lambda: message({"$module": {"type": "Sequential", "children": [
+        [str(i), {"type": "Identity", "args": {}, "state": {}}] for i in range(1_500)]}}), 10**9),
+    "MAX_HEADER_BYTES": (lambda: message("x" * (5 << 20)), 1 << 30),
+    "MAX_TENSORS": (lambda: message([{"$tensor": i, "dtype": "bool", "shape": [1]} for i in range(12_000)],
+                                    [b"\x01"] * 12_000), 10**9),
+}
+
+
+@pytest.mark.parametrize("bound", sorted(BOUNDS))
+def test_each_bound_is_what_refuses_its_message(bound, monkeypatch):
+    """Ablation: with the bound in force the message is refused; with it lifted, the same
+    message is decoded. So each bound is needed, and is the one doing the refusing."""
+    forge, lifted = BOUNDS[bound]
+    data = forge()
+    with pytest.raises(wire.WireError):
+        wire.decode(data)
+    monkeypatch.setattr(wire, bound, lifted)
+    wire.decode(data)
