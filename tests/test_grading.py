@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, as_nobody, run_cli, solution_copy, write_student
+from tests.helpers import ROOT, as_nobody, course_folder, run_cli, solution_copy, write_student
 
 TARGET = "    return t.dtype\n"
 SECRET_HIDDEN = str(ROOT / "autograder" / "hidden" / "hidden_layers.py")
@@ -121,8 +121,15 @@ def uid_processes(uids: set[int]) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    base = tmp_path_factory.mktemp("class")
+def graded():
+    """The gallery graded from a course folder kept as instructors keep one: outside the
+    temporary folder (which workers cover with their own tmpfs) and readable by others,
+    so that only the jail, not the test's placement, keeps student code out of it."""
+    with course_folder("gallery") as base:
+        yield grade_gallery(base)
+
+
+def grade_gallery(base: Path) -> dict:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
