@@ -71,5 +71,22 @@ def safe_text(value: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
 
 
 def safe_name(value: Any) -> str:
-    """A name the student chose (a file, a class), as :func:`safe_text` at ``MAX_NAME_CHARS``."""
-    return safe_text(value, MAX_NAME_CHARS)
+    """A name the student chose (a file, a class, an id), as :func:`safe_text` at
+    ``MAX_NAME_CHARS``, and on one line: tabs and newlines are shown as escapes too, so
+    that a name cannot forge a line of its own in a list of names (or a row of a CSV file)."""
+    text = safe_text(value, MAX_NAME_CHARS)
+    if "\n" not in text and "\t" not in text:
+        return text
+    return "".join(_escape(c) if c == "\n" or c == "\t" else c for c in text)
+
+
+#: how a spreadsheet knows a formula (and tab and carriage return, which some strip
+#: before looking): OWASP's list for CSV injection
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell for a CSV file that spreadsheets will show as text, never run as a
+    formula: one that starts like a formula gets a single quote in front (OWASP's advice
+    on CSV injection). For text cells only: a number such as ``-1`` would become text."""
+    return "'" + text if text.startswith(_FORMULA_START) else text

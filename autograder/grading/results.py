@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..curriculum import Exercise
 from ..outcomes import CheckRecord, summarise
+from ..untrusted import safe_name, spreadsheet_safe
 
 
 #: the largest results.json or feedback page one student gets. Student text is already cut
@@ -151,13 +152,23 @@ def feedback_html(doc: dict) -> str:
     )
 
 
+def _text_cell(text: str) -> str:
+    """A text cell of grades.csv: on one line (``csv`` leaves a carriage return unquoted)
+    and never taken for a formula by a spreadsheet. Valid student ids pass unchanged
+    unless they start with ``+``, ``-`` or ``@``."""
+    return spreadsheet_safe(safe_name(text))
+
+
 def grades_csv(docs: list[dict], exercises: list[Exercise]) -> str:
+    """The class's scores, one row a student. Text cells (the header, student ids) pass
+    :func:`_text_cell`, so that no id a spreadsheet would take as a formula runs as one;
+    numbers are written as numbers."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", *[e.name for e in exercises], "total", "max_total"])
+    writer.writerow([_text_cell(t) for t in ["student", *[e.name for e in exercises], "total", "max_total"]])
     for doc in sorted(docs, key=lambda d: d["extra_data"]["student"]):
         extra = doc["extra_data"]
-        writer.writerow([extra["student"], *[_fmt(extra["exercises"].get(e.name, {}).get("score", 0)) for e in exercises],
+        writer.writerow([_text_cell(extra["student"]), *[_fmt(extra["exercises"].get(e.name, {}).get("score", 0)) for e in exercises],
                          _fmt(doc["score"]), _fmt(extra["max_score"])])
     return out.getvalue()
 
