@@ -78,7 +78,7 @@ def _grade(args: argparse.Namespace) -> int:
                            allow_unsandboxed=args.allow_unsandboxed)
     summary = grade(options)
     print(summary.render())
-    return 0
+    return 1 if summary.not_graded else 0  # not every submission has a grade
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -184,6 +184,9 @@ class Summary:
     common_failure: dict[str, str]
     protections: list[str] = field(default_factory=list)
     out: Path | None = None
+    #: entries of the submissions folder that were no student's submission, each with the
+    #: reason (a name that is not a student id...): nobody's grade, so the run is not complete
+    not_graded: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         lines = [f"Graded {self.students} students ({self.graded_now} now, {self.skipped} unchanged since the last run).",
@@ -194,6 +197,10 @@ class Summary:
             lines.append(f"{name:<26}{rate:>10.0%}  {printable(self.common_failure.get(name, ''))[:90]}")
         if self.out:
             lines += ["", f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
+        if self.not_graded:
+            lines += ["", f"Not graded: {len(self.not_graded)} entr{'y' if len(self.not_graded) == 1 else 'ies'} "
+                          "of the submissions folder (fix, then run again: students already graded are kept):"]
+            lines += [f"  {printable(reason)}" for reason in self.not_graded]
         return "\n".join(lines)
 
 

@@ -255,15 +255,17 @@ def grade(options: GradeOptions) -> Summary:
 
 def _grade(options: GradeOptions, shards: _Shards) -> Summary:
     exercises = load_manifest()
+    skipped: list[str] = []  # entries that are no student's submission, with the reason
     if options.assignment or _looks_like_nbgrader(options.submissions):
         from ..course import discover_notebooks
 
-        submissions = discover_notebooks(options.submissions, exercises, options.assignment, options.out)
+        submissions = discover_notebooks(options.submissions, exercises, options.assignment, options.out,
+                                         skipped=skipped)
         exercises = [e for e in exercises if e.assignment == options.assignment]
     else:
         if options.gradebook:
             raise UsageError("--gradebook only applies to nbgrader submissions (with --assignment).")
-        submissions = discover(options.submissions, exercises, options.out)
+        submissions = discover(options.submissions, exercises, options.out, skipped=skipped)
     _prepare_out(options.out)
     limits = Limits(timeout=options.timeout, memory_mb=options.memory_mb)
     digest = grader_digest(limits, [e.name for e in exercises])
@@ -294,6 +296,7 @@ def _grade(options: GradeOptions, shards: _Shards) -> Summary:
         write_gradebook(options.gradebook, options.assignment, docs)
     summary = summarise_class(docs, exercises, graded_now=len(pending))
     summary.out = options.out
+    summary.not_graded = skipped
     return summary
 
 

@@ -6,16 +6,14 @@ noted, so the student gets a row and a reason rather than vanishing.
 from __future__ import annotations
 
 import hashlib
-import re
-import zipfile
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..curriculum import Exercise
 from ..errors import UsageError
-
-MAX_FILE_BYTES = 1_000_000
-SAFE_ID = re.compile(r"^[A-Za-z0-9_.@+-]{1,100}$")
+from ..untrusted import StudentInputError, safe_name, safe_text
+from .uploads import MAX_FILE_BYTES, Budget, entry_kind, read_exercise_file, read_zip, student_id  # noqa: F401 - MAX_FILE_BYTES
 
 
 @dataclass
@@ -34,89 +32,104 @@ class Submission:
         return h.hexdigest()
 
 
-def _decode(raw: bytes, where: str, problems: list[str]) -> str | None:
-    if len(raw) > MAX_FILE_BYTES:
-        problems.append(f"{where} is larger than {MAX_FILE_BYTES // 1000} kB and was not graded")
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        problems.append(f"{where} is not UTF-8 text and was not graded")
-        return None
-
-
 def _from_folder(folder: Path, wanted: list[str], sub: Submission) -> None:
     """Reads the student's files; never through a link: a submission unpacked with its links
     could point at the solutions, which the grader (root) would then read as the student's."""
-    if (folder / "exercises").is_symlink():
+    kind = entry_kind(folder / "exercises", "exercises/")
+    if kind == "link":
         sub.problems.append("exercises/ is a link, not a folder, and was not graded")
         return
-    base = folder / "exercises" if (folder / "exercises").is_dir() else folder
+    base = folder / "exercises" if kind == "folder" else folder
+    budget = Budget()
     for rel in wanted:
-        path = base / rel
-        if path.is_symlink() or (path.exists() and not path.is_file()):
-            sub.problems.append(f"exercises/{rel} is not a regular file and was not graded")
-        elif path.is_file():
-            with path.open("rb") as f:
-                text = _decode(f.read(MAX_FILE_BYTES + 1), f"exercises/{rel}", sub.problems)
-            if text is not None:
-                sub.files[rel] = text
+        try:
+            text = read_exercise_file(base / rel, f"exercises/{rel}", budget)
+        except StudentInputError as err:
+            sub.problems.append(err.message)
+            continue
+        if text is not None:
+            sub.files[rel] = text
 
 
 def _from_zip(path: Path, wanted: list[str], sub: Submission) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = {info.filename: info for info in archive.infolist() if not info.is_dir()}
-            for rel in wanted:
-                info = names.get(f"exercises/{rel}") or names.get(rel) \
-                    or next((i for n, i in names.items() if n.endswith(f"/exercises/{rel}")), None)
-                if info is None:
-                    continue
-                if info.file_size > MAX_FILE_BYTES:
-                    sub.problems.append(f"exercises/{rel} in the zip is too large and was not graded")
-                    continue
-                with archive.open(info) as f:
-                    text = _decode(f.read(MAX_FILE_BYTES + 1), f"exercises/{rel}", sub.problems)
-                if text is not None:
-                    sub.files[rel] = text
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as err:
-        sub.problems.append(f"{path.name} is not a readable zip file ({err})")
+    sub.files.update(read_zip(path, wanted, Budget(), sub.problems))
 
 
 def is_output(entry: Path, out: Path | None) -> bool:
     """Whether ``entry`` is the output folder ``out``."""
     try:
         return out is not None and entry.resolve() == out.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a link that leads to itself
         return False
 
 
-def discover(root: Path, exercises: list[Exercise], out: Path | None = None) -> list[Submission]:
+def unexpected(err: Exception) -> str:
+    """The reason given for a submission whose reading failed in a way the readers in
+    ``uploads`` did not foresee: it costs that student, and says the fault is the grader's."""
+    return (f"the grader could not read this submission ({type(err).__name__}: {safe_text(err, 300)}); "
+            "this is a fault of the grader: tell your instructor")
+
+
+def discover(root: Path, exercises: list[Exercise], out: Path | None = None, *,
+             skipped: list[str]) -> list[Submission]:
     """Every student under ``root``, sorted by id; ``out``, the output folder, is not one
-    even if it is kept among the submissions."""
+    even if it is kept among the submissions.
+
+    An entry that cannot be a student's (its name is not an id, or the student has both
+    a folder and a zip) costs only itself: the reason goes to ``skipped``, for the
+    instructor, and the others are read. A problem with what a student handed in gives
+    that student a :class:`Submission` with the reason instead of files."""
     if not root.exists():
         raise UsageError(f"The submissions folder {root} does not exist.")
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder; pass the folder that holds one entry per student.")
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as err:
+        raise UsageError(f"Cannot read the submissions folder {root}: {err.strerror}.") from None
     wanted = sorted({e.relpath for e in exercises})
     found: dict[str, Submission] = {}
-    for entry in sorted(root.iterdir()):
+    twice: set[str] = set()
+    for entry in entries:
         if entry.name.startswith(".") or is_output(entry, out):
             continue
-        student = entry.stem if entry.suffix == ".zip" and entry.is_file() else entry.name
-        if not entry.is_dir() and entry.suffix != ".zip":
+        try:
+            kind = entry_kind(entry, safe_name(entry.name))
+        except StudentInputError as err:
+            skipped.append(err.message)
             continue
-        if not SAFE_ID.match(student):
-            raise UsageError(f"{entry} does not name a student: ids may use letters, digits and _.@+- only.")
+        is_zip = entry.suffix == ".zip" and kind in ("file", "link")
+        if not is_zip and not (kind == "folder" or kind == "link" and os.path.isdir(entry)):
+            continue  # not a submission: a roster, notes...
+        name = entry.stem if is_zip else entry.name
+        try:
+            student = student_id(name)
+        except StudentInputError as err:
+            skipped.append(f"{safe_name(entry.name)}: {err.message}")
+            continue
         if student in found:
-            raise UsageError(f"Student {student!r} has both a folder and a zip in {root}; keep one.")
+            twice.add(student)
+            continue
         sub = found[student] = Submission(student)
-        if entry.is_dir():
-            _from_folder(entry, wanted, sub)
-        else:
-            _from_zip(entry, wanted, sub)
+        try:
+            if kind == "link":
+                sub.problems.append(f"{safe_name(entry.name)} is a link, not the student's own "
+                                    f"{'file' if is_zip else 'folder'}, and was not graded")
+            elif is_zip:
+                _from_zip(entry, wanted, sub)
+            else:
+                _from_folder(entry, wanted, sub)
+        except StudentInputError as err:
+            sub.problems.append(err.message)
+        except Exception as err:  # noqa: BLE001 - one student's upload must not stop the class
+            sub.problems.append(unexpected(err))
         if not sub.files and not sub.problems:
             sub.problems.append("no exercise files were found in this submission")
-    if not found:
+    for student in sorted(twice):
+        del found[student]
+        skipped.append(f"{student}: the student has both a folder and a zip; keep one")
+    if not found and not skipped:
         raise UsageError(f"{root} holds no submissions: expected one folder or .zip per student.")
+    if not found:
+        raise UsageError(f"{root} holds no submissions that can be graded:\n" + "\n".join(skipped))
     return [found[s] for s in sorted(found)]
