@@ -7,6 +7,9 @@ bounds below, or raises :class:`StudentInputError`, the one exception that means
 "this student's submission is at fault": it costs that student (or that exercise)
 with a reason, and nothing else.
 
+Uploads (folders, zips, notebooks and their names) have their own readers and bounds in
+``autograder/grading/uploads.py``, which raise the same exception.
+
 Student text is made safe once, where it enters (:func:`safe_text`): lone
 surrogates, control characters and bidirectional overrides are shown as escapes and
 long text is cut with a marker, so that no writer downstream (UTF-8 files, HTML,
