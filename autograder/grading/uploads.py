@@ -69,7 +69,7 @@ _ID = re.compile(r"[A-Za-z0-9_.@+-]{1,%d}" % MAX_ID_CHARS)
 #: members a zip may store its exercise files with: what every zip tool writes. Others
 #: (bzip2, lzma) are decompressed by ``zipfile`` without a bound on the output, so a
 #: small member could fill the grader's memory.
-_ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 
 #: what ``zipfile`` raises on damaged or hostile archives (central directory, local
 #: headers, compressed data, names)
