@@ -105,7 +105,9 @@ def grade_shard(lifeline: int) -> int:
     client = ZygoteClient(*zygote.start())
     watch_lifeline(lifeline)  # a thread: only once the fork server is forked
     if spec["uid"] is not None:
-        zygote.kill_uid(spec["uid"])  # leftovers of an interrupted run
+        # leftovers of an interrupted run: the uid is this run's alone (the grading command
+        # holds its lock, and so does this process: see sandbox.uids), so none of another's
+        zygote.kill_uid(spec["uid"])
 
     # Trusted material from here on: the zygote already exists.
     from ..curriculum import SOLUTIONS_DIR
