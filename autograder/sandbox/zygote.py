@@ -183,33 +183,37 @@ def _clean_up_strays(uid: int | None, workers: set[int]) -> None:
     setsid) becomes the zygote's child when its parent dies. So once a worker is gone,
     any child that is not a live worker is a stray. Listing our own children is cheap;
     scanning /proc for a uid cost ~4 ms a student.
+
+    A worker runs student code as the first process of a process namespace of its own
+    (see ``jail.become_process_namespace_init``): that process is the one stray a worker
+    normally leaves, already sent SIGKILL as its parent died, and once it has ended the
+    kernel has ended every process in its namespace. So strays are first killed one by
+    one and reaped as they end; only strays that outlive that (processes that forked
+    faster than they were killed, outside such a namespace) get ``kill(-1)`` as the uid.
     """
-    for attempt in range(50):
+    for attempt in range(200):
         children = _children()
         if children is None:  # the kernel does not list children: fall back to the scan
             if uid is not None:
                 kill_uid(uid)
             return
-        alive = []
-        for pid in children - workers:
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0] == 0:
-                    alive.append(pid)
-            except ChildProcessError:
-                pass
-        if not alive:
-            if not children - workers:
-                return
-            continue  # reaped some: look again for orphans they left
-        if uid is not None:
+        strays = children - workers
+        if not strays:
+            return
+        if attempt >= 20 and uid is not None:
             kill_uid(uid, check=False)  # kill(-1) as that uid: no fork can race it
-        else:
-            for pid in alive:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-        time.sleep(0.002 * (attempt + 1))
+        reaped = False
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                reaped = os.waitpid(pid, os.WNOHANG)[0] != 0 or reaped
+            except ChildProcessError:
+                reaped = True
+        if not reaped:  # killed, still ending (the first process of a namespace waits for the rest)
+            time.sleep(0.0002 * (attempt + 1))
 
 
 def _fingerprint_args(call: dict):
