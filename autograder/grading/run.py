@@ -17,6 +17,7 @@ from ..curriculum import PACKAGE_DIR, SOLUTIONS_DIR
 from ..errors import AutograderError, UsageError
 from ..curriculum import load_manifest
 from ..sandbox import uids
+from ..sandbox.cgroups import MemoryGroups
 from ..sandbox.jail import Limits, probe, unsandboxed
 from .results import Summary, atomic_write, grades_csv, printable, remove_leftovers, summarise_class
 from .submissions import Submission, discover
@@ -203,9 +204,10 @@ class _Shards:
 
 
 def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options: GradeOptions,
-                limits: Limits, names: list[str], worker_uids: list[int] | None) -> list[str]:
+                limits: Limits, names: list[str], worker_uids: list[int] | None, groups: MemoryGroups) -> list[str]:
     """Grade ``pending`` with the shards; returns error reports if any shard failed.
-    ``worker_uids``: one a shard, claimed by this run (see ``sandbox.uids``); None when not root."""
+    ``worker_uids``: one a shard, claimed by this run (see ``sandbox.uids``); None when not root.
+    ``groups``: the memory cgroup of each uid's workers, where one could be made."""
     working = shards.shards[: len(pending)]
     for idle in shards.shards[len(pending):]:
         idle.writer.close()  # a shard whose input ends before its spec has nothing to do
@@ -217,7 +219,8 @@ def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options:
     os.chmod(students_path, 0o600)
     threads = []
     for k, shard in enumerate(working):
-        spec = {"out": str(options.out.resolve()), "uid": worker_uids[k] if worker_uids else None, "limits": asdict(limits),
+        spec = {"out": str(options.out.resolve()), "uid": worker_uids[k] if worker_uids else None,
+                "memory_group": groups.path(worker_uids[k]) if worker_uids else None, "limits": asdict(limits),
                 "exercises": names, "students": str(students_path.resolve())}
         spec_path = work / f"shard-{k}.json"
         atomic_write(spec_path, json.dumps(spec))
@@ -248,18 +251,21 @@ def grade(options: GradeOptions) -> Summary:
                          hint="run the grader as root, or pass --allow-unsandboxed to grade anyway")
     # as root, the uids this run's workers run as: no other live run on this host has them
     claim = uids.claim(options.jobs) if os.geteuid() == 0 else None
+    # and one memory cgroup each, so that --memory-mb bounds a worker's whole process tree
+    groups = MemoryGroups.create(claim.uids, options.memory_mb) if claim else MemoryGroups({})
     try:
         shards = _Shards(len(claim.uids) if claim else options.jobs, claim.fds if claim else [])
         try:
-            return _grade(options, shards, claim.uids if claim else None)
+            return _grade(options, shards, claim.uids if claim else None, groups)
         finally:
             shards.stop()
     finally:
+        groups.remove()  # before the uids are free for another run to claim
         if claim:
             claim.release()
 
 
-def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None) -> Summary:
+def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None, groups: MemoryGroups) -> Summary:
     exercises = load_manifest()
     if options.assignment or _looks_like_nbgrader(options.submissions):
         from ..course import discover_notebooks
@@ -279,7 +285,7 @@ def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None
         result = options.out / "results" / f"{sub.student}.json"
         if options.force or not _up_to_date(result, fingerprint):
             pending.append((sub, fingerprint))
-    errors = (_run_shards(shards, pending, options, limits, [e.name for e in exercises], worker_uids)
+    errors = (_run_shards(shards, pending, options, limits, [e.name for e in exercises], worker_uids, groups)
               if pending else [])
     docs = []
     missing = []

@@ -16,6 +16,8 @@ import resource
 import tempfile
 from dataclasses import dataclass
 
+from . import cgroups, syscalls
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
@@ -36,7 +38,9 @@ class Limits:
     """Resource limits for one worker; defaults suit a course's small exercises."""
 
     timeout: float = 3.0  #: wall-clock seconds per call of a student function (enforced by the parent)
-    memory_mb: int = 2048  #: address space of the worker, including torch itself (~650 MB)
+    #: address space of each process, including torch itself (~650 MB); and, as root, what
+    #: the worker and every process it starts may write in all (a memory cgroup: ``cgroups``)
+    memory_mb: int = 2048
     cpu_seconds: int = 60  #: CPU time for a worker's whole life
     file_mb: int = 16  #: largest file a worker may write
     scratch_mb: int = 32  #: size of the worker's private tmpfs
@@ -90,7 +94,7 @@ def scratch_folder() -> str:
 
 
 def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_private: bool = False,
-          filtered: bool = False) -> list[str]:
+          filtered: bool = False, memory_group: str | None = None) -> list[str]:
     """Jail the calling (freshly forked, single-threaded) process; return protections in force.
 
     ``scratch``: an existing folder, where the private tmpfs is mounted, in this
@@ -99,7 +103,11 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
 
     ``network_private``: the process is already in a network namespace of its own (see
     :func:`private_network`), so none is created here. ``filtered``: it is already under
-    the system call filter (``syscalls``, installed by the fork server).
+    the system call filter (``syscalls``, installed by the fork server). ``memory_group``:
+    the memory cgroup this process moves into first, so that it and every process it
+    starts share ``limits.memory_mb`` (``cgroups``); where there is none (or it cannot
+    move in), it may start no process at all, and its memory is then its own alone,
+    which ``RLIMIT_AS`` bounds.
 
     Not root, the jail is a user namespace in which the process is root, with every
     capability: it then drops them all once it has made its chroot, or student code
@@ -111,6 +119,7 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
     named from it whatever uid it runs as.
     """
     protections: list[str] = []
+    contained = memory_group is not None and cgroups.join(memory_group)  # before any fork below
     os.setsid()
     protections.append("own session")
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -171,6 +180,10 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
         protections.append("system call filter (seccomp)")
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 65536)
+    if contained:
+        protections.append("memory cgroup (whole process tree)")
+    elif syscalls.deny_new_processes():  # after the fork that made this process its namespace's first
+        protections.append("no child processes")
     if not namespaced:
         protections.append("WARNING: no namespaces; student code can see the file system and network")
     return protections
