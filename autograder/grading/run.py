@@ -16,11 +16,11 @@ from pathlib import Path
 from ..curriculum import PACKAGE_DIR, SOLUTIONS_DIR
 from ..errors import AutograderError, UsageError
 from ..curriculum import load_manifest
+from ..sandbox import uids
+from ..sandbox.cgroups import MemoryGroups
 from ..sandbox.jail import Limits, probe, unsandboxed
 from .results import Summary, atomic_write, grades_csv, printable, remove_leftovers, summarise_class
 from .submissions import Submission, discover
-
-BASE_UID = 61000
 
 
 @dataclass
@@ -168,7 +168,8 @@ class _Shards:
     ``import torch`` (most of the start-up) overlaps the parent's work. One process is
     started; it forks the other shards once torch is imported (see ``grading.session``)."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, held: list[int] = ()) -> None:
+        """``held``: descriptors the shards keep open for the whole run (the worker uids' locks)."""
         self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop()
         pipes = [(os.pipe(), os.pipe()) for _ in range(count - 1)]  # (to the shard, from the shard)
         theirs = [(to_shard[0], from_shard[1]) for to_shard, from_shard in pipes]
@@ -177,7 +178,7 @@ class _Shards:
         self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session", str(lifeline),
                                       *(f"{fd_in}:{fd_out}" for fd_in, fd_out in theirs)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                     cwd=PACKAGE_DIR.parent, pass_fds=passed, env=grading_env(),
+                                     cwd=PACKAGE_DIR.parent, pass_fds=[*passed, *held], env=grading_env(),
                                      start_new_session=True)  # a process group of their own: see stop()
         for fd in passed:
             os.close(fd)
@@ -203,21 +204,23 @@ class _Shards:
 
 
 def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options: GradeOptions,
-                limits: Limits, names: list[str]) -> list[str]:
-    """Grade ``pending`` with the shards; returns error reports if any shard failed."""
+                limits: Limits, names: list[str], worker_uids: list[int] | None, groups: MemoryGroups) -> list[str]:
+    """Grade ``pending`` with the shards; returns error reports if any shard failed.
+    ``worker_uids``: one a shard, claimed by this run (see ``sandbox.uids``); None when not root.
+    ``groups``: the memory cgroup of each uid's workers, where one could be made."""
     working = shards.shards[: len(pending)]
     for idle in shards.shards[len(pending):]:
         idle.writer.close()  # a shard whose input ends before its spec has nothing to do
     dispatcher = _Dispatcher(len(pending), _Progress(len(pending), options.progress))
     work = options.out / ".work"
-    root = os.geteuid() == 0
     students_path = work / "students.json"
     atomic_write(students_path, json.dumps([{"student": s.student, "files": s.files, "problems": s.problems,
                                              "fingerprint": f} for s, f in pending]))
     os.chmod(students_path, 0o600)
     threads = []
     for k, shard in enumerate(working):
-        spec = {"out": str(options.out.resolve()), "uid": BASE_UID + k if root else None, "limits": asdict(limits),
+        spec = {"out": str(options.out.resolve()), "uid": worker_uids[k] if worker_uids else None,
+                "memory_group": groups.path(worker_uids[k]) if worker_uids else None, "limits": asdict(limits),
                 "exercises": names, "students": str(students_path.resolve())}
         spec_path = work / f"shard-{k}.json"
         atomic_write(spec_path, json.dumps(spec))
@@ -246,14 +249,23 @@ def grade(options: GradeOptions) -> Summary:
         raise UsageError("This machine gives an unprivileged user no namespaces, so student code could read the "
                          "hidden checks and solutions and reach the network.",
                          hint="run the grader as root, or pass --allow-unsandboxed to grade anyway")
-    shards = _Shards(options.jobs)
+    # as root, the uids this run's workers run as: no other live run on this host has them
+    claim = uids.claim(options.jobs) if os.geteuid() == 0 else None
+    # and one memory cgroup each, so that --memory-mb bounds a worker's whole process tree
+    groups = MemoryGroups.create(claim.uids, options.memory_mb) if claim else MemoryGroups({})
     try:
-        return _grade(options, shards)
+        shards = _Shards(len(claim.uids) if claim else options.jobs, claim.fds if claim else [])
+        try:
+            return _grade(options, shards, claim.uids if claim else None, groups)
+        finally:
+            shards.stop()
     finally:
-        shards.stop()
+        groups.remove()  # before the uids are free for another run to claim
+        if claim:
+            claim.release()
 
 
-def _grade(options: GradeOptions, shards: _Shards) -> Summary:
+def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None, groups: MemoryGroups) -> Summary:
     exercises = load_manifest()
     skipped: list[str] = []  # entries that are no student's submission, with the reason
     if options.assignment or _looks_like_nbgrader(options.submissions):
@@ -275,7 +287,8 @@ def _grade(options: GradeOptions, shards: _Shards) -> Summary:
         result = options.out / "results" / f"{sub.student}.json"
         if options.force or not _up_to_date(result, fingerprint):
             pending.append((sub, fingerprint))
-    errors = _run_shards(shards, pending, options, limits, [e.name for e in exercises]) if pending else []
+    errors = (_run_shards(shards, pending, options, limits, [e.name for e in exercises], worker_uids, groups)
+              if pending else [])
     docs = []
     missing = []
     for sub in submissions:

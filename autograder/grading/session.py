@@ -102,10 +102,12 @@ def grade_shard(lifeline: int) -> int:
     if not spec_path:
         return 0  # nothing to grade
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    client = ZygoteClient(*zygote.start())
+    client = ZygoteClient(*zygote.start(), memory_group=spec.get("memory_group"))
     watch_lifeline(lifeline)  # a thread: only once the fork server is forked
     if spec["uid"] is not None:
-        zygote.kill_uid(spec["uid"])  # leftovers of an interrupted run
+        # leftovers of an interrupted run: the uid is this run's alone (the grading command
+        # holds its lock, and so does this process: see sandbox.uids), so none of another's
+        zygote.kill_uid(spec["uid"])
 
     # Trusted material from here on: the zygote already exists.
     from ..curriculum import SOLUTIONS_DIR

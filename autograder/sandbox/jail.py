@@ -1,11 +1,11 @@
 """Isolation applied in a freshly forked worker, before any student code runs.
 
-As root: a new session, private mount/network/IPC namespaces (no network), a
+As root: a new session, private mount/network/IPC/process namespaces (no network), a
 size-limited tmpfs as the only visible file system (chroot), resource limits, an
-unprivileged uid of the worker's own, no-new-privileges, and the system call filter
-the fork server installed (``syscalls``). Not root: the same through a user namespace
-where the kernel allows one, with every capability dropped and a process namespace of
-the worker's own in place of the uid; otherwise limits only.
+unprivileged uid of its shard's own (claimed by the run: ``uids``), no-new-privileges,
+and the system call filter the fork server installed (``syscalls``). Not root: the same
+through a user namespace where the kernel allows one, with every capability dropped
+and a process namespace of the worker's own in place of the uid; otherwise limits only.
 Every step that succeeds is named in the result, so a run can report what held.
 """
 from __future__ import annotations
@@ -15,6 +15,8 @@ import os
 import resource
 import tempfile
 from dataclasses import dataclass
+
+from . import cgroups, syscalls
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -36,7 +38,9 @@ class Limits:
     """Resource limits for one worker; defaults suit a course's small exercises."""
 
     timeout: float = 3.0  #: wall-clock seconds per call of a student function (enforced by the parent)
-    memory_mb: int = 2048  #: address space of the worker, including torch itself (~650 MB)
+    #: address space of each process, including torch itself (~650 MB); and, as root, what
+    #: the worker and every process it starts may write in all (a memory cgroup: ``cgroups``)
+    memory_mb: int = 2048
     cpu_seconds: int = 60  #: CPU time for a worker's whole life
     file_mb: int = 16  #: largest file a worker may write
     scratch_mb: int = 32  #: size of the worker's private tmpfs
@@ -90,7 +94,7 @@ def scratch_folder() -> str:
 
 
 def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_private: bool = False,
-          filtered: bool = False) -> list[str]:
+          filtered: bool = False, memory_group: str | None = None) -> list[str]:
     """Jail the calling (freshly forked, single-threaded) process; return protections in force.
 
     ``scratch``: an existing folder, where the private tmpfs is mounted, in this
@@ -99,16 +103,23 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
 
     ``network_private``: the process is already in a network namespace of its own (see
     :func:`private_network`), so none is created here. ``filtered``: it is already under
-    the system call filter (``syscalls``, installed by the fork server).
+    the system call filter (``syscalls``, installed by the fork server). ``memory_group``:
+    the memory cgroup this process moves into first, so that it and every process it
+    starts share ``limits.memory_mb`` (``cgroups``); where there is none (or it cannot
+    move in), it may start no process at all, and its memory is then its own alone,
+    which ``RLIMIT_AS`` bounds.
 
     Not root, the jail is a user namespace in which the process is root, with every
     capability: it then drops them all once it has made its chroot, or student code
     could simply chroot again and climb out to the real file system. And it runs as
     the same user as the fork server, the grading processes and everything else the
     instructor runs, so it moves into a process namespace of its own, where none of
-    them can be named, let alone signalled.
+    them can be named, let alone signalled. As root it does so too (one more fork, in
+    :func:`become_process_namespace_init`), so that nothing outside the worker can be
+    named from it whatever uid it runs as.
     """
     protections: list[str] = []
+    contained = memory_group is not None and cgroups.join(memory_group)  # before any fork below
     os.setsid()
     protections.append("own session")
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -124,7 +135,7 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
             _write("/proc/self/gid_map", f"0 {real_gid} 1")
             protections.append("user namespace")
         else:
-            _check(_libc.unshare(flags & ~CLONE_NEWNET if network_private else flags), "unshare")
+            _check(_libc.unshare((flags & ~CLONE_NEWNET if network_private else flags) | CLONE_NEWPID), "unshare")
         protections.append("no network")
         _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate")
         owner = f",uid={uid},gid={uid}" if (root and uid is not None) else ""
@@ -135,8 +146,10 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
         if not root:
             drop_capabilities()
             protections.append("no capabilities")
-            become_process_namespace_init()
-            protections.append("own process namespace")
+        # as root too: kill(-1) from student code then reaches only the student's own
+        # processes, not those of another run or shard that happened to share its uid
+        become_process_namespace_init()
+        protections.append("own process namespace")
         protections.append(f"empty {limits.scratch_mb} MB file system (chroot)")
         namespaced = True
     except (JailError, OSError):
@@ -167,6 +180,10 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
         protections.append("system call filter (seccomp)")
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, 65536)
+    if contained:
+        protections.append("memory cgroup (whole process tree)")
+    elif syscalls.deny_new_processes():  # after the fork that made this process its namespace's first
+        protections.append("no child processes")
     if not namespaced:
         protections.append("WARNING: no namespaces; student code can see the file system and network")
     return protections
@@ -182,7 +199,13 @@ def become_process_namespace_init() -> None:
     reaches only the student's own processes. Killing its waiting parent instead would
     end the worker an instant later, after or before its answer: grades would vary."""
     _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # the waiting process ends with the fork server
-    pid = os.fork()
+    # glibc's fork, without Python's after-fork work (about 4 ms and 350 page faults in a
+    # process this big): this process was freshly forked and started no thread, so no
+    # lock can be held by a thread the child lacks (and /proc, where that could be
+    # checked, is outside the chroot)
+    pid = _libc.fork()
+    if pid < 0:
+        raise JailError(f"fork: {os.strerror(ctypes.get_errno())}")
     if pid == 0:
         _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # and the child with the waiting process
         os.setsid()

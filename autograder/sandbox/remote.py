@@ -35,16 +35,18 @@ MAX_HELD_BYTES = 2 * wire.MAX_MESSAGE_BYTES
 
 
 class ZygoteClient:
-    def __init__(self, pid: int, control: socket.socket):
+    def __init__(self, pid: int, control: socket.socket, memory_group: str | None = None):
+        """``memory_group``: the memory cgroup every worker moves into (``sandbox.cgroups``), if any."""
         self.pid = pid
         self.control = control
+        self.memory_group = memory_group
         self.lock = threading.Lock()
         self.setup: tuple[int | None, Limits] | None = None  #: the uid and limits the zygote has
 
     def spawn(self, uid: int | None, limits: Limits) -> tuple[int, socket.socket]:
         with self.lock:
             if self.setup != (uid, limits):  # once a run: every worker has the same
-                self._request(zygote.SETUP, [zygote.setup_message(uid, limits)])
+                self._request(zygote.SETUP, [zygote.setup_message(uid, limits, self.memory_group)])
                 self.setup = (uid, limits)
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             socket.send_fds(self.control, [zygote.SPAWN], [theirs.fileno()])

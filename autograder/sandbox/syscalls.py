@@ -92,7 +92,40 @@ def deny_dangerous_calls() -> bool:
     """
     if platform.machine() not in ("x86_64", "AMD64"):
         return False
-    code = program()
+    return _install(program())
+
+
+_JSET_K = 0x05 | 0x40 | 0x00
+_ARG0_OFFSET = 16  #: struct seccomp_data: the low 32 bits of the first argument (little-endian)
+_CLONE_THREAD = 0x00010000
+#: x86-64 numbers of the calls that start a process
+_CLONE, _FORK, _VFORK, _CLONE3 = 56, 57, 58, 435
+
+
+def no_new_processes_program(arch: int = _AUDIT_ARCH_X86_64) -> bytes:
+    """A second filter: ``fork``, ``vfork`` and ``clone`` without ``CLONE_THREAD`` fail with
+    EPERM; ``clone3`` fails with ENOSYS (its flags are in memory, out of a filter's reach), so
+    that glibc falls back to ``clone`` for a thread, which goes through."""
+    refuse = _SECCOMP_RET_ERRNO | errno.EPERM
+    code = [
+        _instruction(_LD_W_ABS, 0, 0, _ARCH_OFFSET),
+        _instruction(_JEQ_K, 1, 0, arch),
+        _instruction(_RET_K, 0, 0, _SECCOMP_RET_KILL_PROCESS),
+        _instruction(_LD_W_ABS, 0, 0, _NR_OFFSET),
+        _instruction(_JEQ_K, 0, 1, _CLONE3),
+        _instruction(_RET_K, 0, 0, _SECCOMP_RET_ERRNO | errno.ENOSYS),
+        _instruction(_JEQ_K, 4, 0, _FORK),  # to "refuse"
+        _instruction(_JEQ_K, 3, 0, _VFORK),  # to "refuse"
+        _instruction(_JEQ_K, 0, 3, _CLONE),  # not clone: to "allow"
+        _instruction(_LD_W_ABS, 0, 0, _ARG0_OFFSET),
+        _instruction(_JSET_K, 1, 0, _CLONE_THREAD),  # a thread: to "allow"
+        _instruction(_RET_K, 0, 0, refuse),  # refuse
+        _instruction(_RET_K, 0, 0, _SECCOMP_RET_ALLOW),  # allow
+    ]
+    return b"".join(code)
+
+
+def _install(code: bytes) -> bool:
     buffer = ctypes.create_string_buffer(code, len(code))
     fprog = _SockFprog(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))
     libc = ctypes.CDLL(None, use_errno=True)
@@ -100,3 +133,12 @@ def deny_dangerous_calls() -> bool:
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
         return False
     return libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0
+
+
+def deny_new_processes() -> bool:
+    """Keep the calling process from starting processes (threads still start), for good;
+    True if it holds. A worker whose tree no memory cgroup bounds (see ``cgroups``) gets it
+    once jailed, so that its memory is one process's, which ``RLIMIT_AS`` bounds."""
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return False
+    return _install(no_new_processes_program())

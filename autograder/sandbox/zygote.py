@@ -147,11 +147,11 @@ def fork_worker() -> int:
     return pid
 
 
-def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits,
+def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits, memory_group: str | None,
                 plan: list[tuple[dict, Any]], network_private: bool, filtered: bool) -> None:
     try:
         jail.set_process_name("grader-worker")
-        protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private, filtered)
+        protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private, filtered, memory_group)
         send_frame(conn, wire.encode({"status": "ready", "protections": protections}))
         serve_worker(conn, plan)
     finally:
@@ -183,33 +183,37 @@ def _clean_up_strays(uid: int | None, workers: set[int]) -> None:
     setsid) becomes the zygote's child when its parent dies. So once a worker is gone,
     any child that is not a live worker is a stray. Listing our own children is cheap;
     scanning /proc for a uid cost ~4 ms a student.
+
+    A worker runs student code as the first process of a process namespace of its own
+    (see ``jail.become_process_namespace_init``): that process is the one stray a worker
+    normally leaves, already sent SIGKILL as its parent died, and once it has ended the
+    kernel has ended every process in its namespace. So strays are first killed one by
+    one and reaped as they end; only strays that outlive that (processes that forked
+    faster than they were killed, outside such a namespace) get ``kill(-1)`` as the uid.
     """
-    for attempt in range(50):
+    for attempt in range(200):
         children = _children()
         if children is None:  # the kernel does not list children: fall back to the scan
             if uid is not None:
                 kill_uid(uid)
             return
-        alive = []
-        for pid in children - workers:
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0] == 0:
-                    alive.append(pid)
-            except ChildProcessError:
-                pass
-        if not alive:
-            if not children - workers:
-                return
-            continue  # reaped some: look again for orphans they left
-        if uid is not None:
+        strays = children - workers
+        if not strays:
+            return
+        if attempt >= 20 and uid is not None:
             kill_uid(uid, check=False)  # kill(-1) as that uid: no fork can race it
-        else:
-            for pid in alive:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-        time.sleep(0.002 * (attempt + 1))
+        reaped = False
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                reaped = os.waitpid(pid, os.WNOHANG)[0] != 0 or reaped
+            except ChildProcessError:
+                reaped = True
+        if not reaped:  # killed, still ending (the first process of a namespace waits for the rest)
+            time.sleep(0.0002 * (attempt + 1))
 
 
 def _fingerprint_args(call: dict):
@@ -229,7 +233,7 @@ INT = struct.Struct("<i")  #: after a request's byte: the pid to kill, or how ma
 def serve(control: socket.socket) -> None:
     """Answer setup, plan, spawn and kill requests until the session closes the control socket.
 
-    ``SETUP`` (JSON) sets the uid and limits of the workers to come; ``PLAN`` hands over
+    ``SETUP`` (JSON) sets the uid, limits and memory cgroup of the workers to come; ``PLAN`` hands over
     the inputs of every planned call (see ``sandbox.plan``): values the hidden checks pass
     to student functions, never the checks, their expected values or the reference
     solutions. A worker would receive each of them anyway.
@@ -246,7 +250,7 @@ def serve(control: socket.socket) -> None:
     filtered = syscalls.deny_dangerous_calls()  # here, once: every worker inherits it with the fork
     scratch = jail.scratch_folder()
     children: dict[int, int | None] = {}
-    uid, limits = None, None  # until SETUP: no worker is forked before its uid and limits are known
+    uid, limits, memory_group = None, None, None  # until SETUP: no worker is forked before its uid and limits are known
     # the calls every student gets, decoded once here and inherited by each worker, each with
     # its arguments' fingerprint, which tells a worker whether the call changed them
     plan: list[tuple[dict, Any]] = []
@@ -264,7 +268,8 @@ def serve(control: socket.socket) -> None:
                 pid = fork_worker()
                 if pid == 0:
                     control.close()
-                    _run_worker(socket.socket(fileno=fds[0]), scratch, uid, limits, plan, network_private, filtered)
+                    _run_worker(socket.socket(fileno=fds[0]), scratch, uid, limits, memory_group, plan,
+                                network_private, filtered)
                 os.close(fds[0])
                 children[pid] = uid
                 control.send(INT.pack(pid))
@@ -276,6 +281,7 @@ def serve(control: socket.socket) -> None:
                 with socket.socket(fileno=fds[0]) as stream:
                     request = json.loads(recv_frame(stream))
                 uid = request["uid"] if os.geteuid() == 0 else None
+                memory_group = request.get("memory_group") if os.geteuid() == 0 else None
                 limits = jail.Limits(**request["limits"])
                 control.send(SETUP)
             elif op == PLAN and fds:
@@ -329,5 +335,5 @@ def start() -> tuple[int, socket.socket]:
     return pid, parent_end
 
 
-def setup_message(uid: int | None, limits: jail.Limits) -> bytes:
-    return json.dumps({"uid": uid, "limits": asdict(limits)}).encode()
+def setup_message(uid: int | None, limits: jail.Limits, memory_group: str | None = None) -> bytes:
+    return json.dumps({"uid": uid, "limits": asdict(limits), "memory_group": memory_group}).encode()
