@@ -220,8 +220,9 @@ class StudentCalls:
 
     So what a check computes after a student's call (the reference's answer, its own
     expectations) always starts from pristine inputs, whatever the student's function
-    did to them, locally or in the sandbox (which writes a worker's changes back to the
-    caller's objects so that they show here). A check whose student calls changed an
+    did to them. A sandboxed function changes only the worker's copies and reports
+    which arguments it changed (``changed_arguments``); a local one is given the check's
+    own objects, which are copied before the call and restored after it. A check whose student calls changed an
     argument fails with a message saying so, unless it is marked
     ``@pytest.mark.modifies_arguments``.
     """
@@ -243,27 +244,36 @@ class StudentCalls:
         return call
 
     def _call(self, name: str, function: Callable, args: tuple, kwargs: dict) -> Any:
+        report = getattr(function, "changed_arguments", None)
+        if report is not None:  # a sandboxed function: it changes only the worker's copies, and says which
+            value = function(*args, **kwargs)
+            changed = report()
+            if changed:
+                self.changed.append((name, self._labels(name, args, kwargs, changed)))
+            return value
         from .sandbox.wire import fingerprint
 
-        saved = [(label, value, copy.deepcopy(value)) for label, value in self._labelled(name, args, kwargs)
+        saved = [(i, copy.deepcopy(value)) for i, value in enumerate([*args, *kwargs.values()])
                  if not _immutable(value)]
         try:
             return function(*args, **kwargs)
         finally:
-            changed = [label for label, value, before in saved if fingerprint(value) != fingerprint(before)]
+            values = [*args, *kwargs.values()]
+            changed = [i for i, before in saved if fingerprint(values[i]) != fingerprint(before)]
             if changed:
-                self.changed.append((name, changed))
-                for label, value, before in saved:
-                    restore(value, before)
+                self.changed.append((name, self._labels(name, args, kwargs, changed)))
+                for i, before in saved:
+                    restore(values[i], before)
 
-    def _labelled(self, name: str, args: tuple, kwargs: dict) -> list[tuple[str, Any]]:
-        """Each argument with the words that name it in a message: the reference's parameter names."""
+    def _labels(self, name: str, args: tuple, kwargs: dict, positions: list[int]) -> list[str]:
+        """The words that name the arguments at ``positions`` (keyword arguments follow the
+        positional ones) in a message: the reference's parameter names where known."""
         try:
             names = list(inspect.signature(getattr(self._reference, name)).parameters)
         except (AttributeError, TypeError, ValueError):
             names = []
-        labelled = [(f"argument `{names[i]}`" if i < len(names) else f"argument {i + 1}", v) for i, v in enumerate(args)]
-        return labelled + [(f"argument `{k}`", v) for k, v in kwargs.items()]
+        names = names[: len(args)] + [""] * (len(args) - len(names[: len(args)])) + list(kwargs)
+        return [f"argument `{names[i]}`" if names[i] else f"argument {i + 1}" for i in positions]
 
 
 def restore(original: Any, saved: Any) -> None:

@@ -89,3 +89,13 @@ def test_a_wrong_value_is_located_without_importing_sympy():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "at index (1, 2, 0) got 5, expected 0" in out
     assert out.strip().endswith("False"), "locating the wrong value imported sympy"
+
+
+def test_a_function_that_changes_its_argument_is_told_so_and_the_check_sees_the_original(tmp_path):
+    """Locally the student's function gets the check's own tensor: the runner copies it
+    before the call, restores it after, and fails the check saying what changed."""
+    files = solution_copy({"activations.py": [("    return nn.Sigmoid()(x)\n", "    return x.sigmoid_()\n")]})
+    folder = write_student(tmp_path / "exercises", files)
+    (result,) = run_public_checks(folder, ["apply_sigmoid"])
+    assert result.outcome == "failed"
+    assert "apply_sigmoid changed its argument `x` in place" in result.records[0].message

@@ -77,7 +77,9 @@ def test_a_call_whose_arguments_come_from_the_students_answer_is_made_live(clien
         sub.close()
 
 
-def test_the_check_sees_exactly_what_the_function_did_to_its_argument(client):
+def test_the_sandbox_says_which_arguments_a_function_changed_and_touches_none(client):
+    """The check's own objects stay as they were; the change is reported, for the check
+    runner to fail the check (see test_trusted_side's in-place attack)."""
     def check(s):
         t = torch.zeros(3)
         s.bump(t)
@@ -86,11 +88,12 @@ def test_the_check_sees_exactly_what_the_function_did_to_its_argument(client):
     recorder = rehearse(client, [check])
     changes = {"tensors.py": "def bump(t):\n    t.mul_(0).add_(5)\n"}
     keeps = {"tensors.py": "def bump(t):\n    return t + 1\n"}
-    for files, want in ((changes, [5.0, 5.0, 5.0]), (keeps, [0.0, 0.0, 0.0])):
+    for files, changed in ((changes, [0]), (keeps, [])):
         sub, namespace = student(client, recorder, files)
         try:
             sub.start_check(0)
-            assert check(namespace).tolist() == want
+            assert check(namespace).tolist() == [0.0, 0.0, 0.0]
+            assert namespace.bump.changed_arguments() == changed
         finally:
             sub.close()
 

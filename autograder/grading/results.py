@@ -27,16 +27,16 @@ from ..untrusted import safe_name, spreadsheet_safe
 MAX_RESULT_BYTES = 1_000_000
 
 
-def fit(doc: dict) -> tuple[dict, str]:
-    """``doc`` and its feedback page, both within :data:`MAX_RESULT_BYTES`: each check's
-    output is cut shorter, with a marker, until they are."""
+def fit(doc: dict) -> tuple[str, str]:
+    """``doc`` as results.json text and its feedback page, both within
+    :data:`MAX_RESULT_BYTES`: each check's output is cut shorter, with a marker, until they are."""
     for limit in (None, 2_000, 500, 120):
         if limit is not None:
             doc = {**doc, "tests": [{**t, "output": _cut(t["output"], limit)} for t in doc["tests"]]}
-        page = feedback_html(doc)
-        if len(dumps(doc)) <= MAX_RESULT_BYTES and len(page.encode("utf-8")) <= MAX_RESULT_BYTES:
+        text, page = dumps(doc), feedback_html(doc)
+        if len(text) <= MAX_RESULT_BYTES and len(page.encode("utf-8")) <= MAX_RESULT_BYTES:
             break
-    return doc, page
+    return text, page
 
 
 def _cut(text: str, limit: int) -> str:

@@ -114,7 +114,7 @@ def grade_shard(lifeline: int) -> int:
     from ..curriculum import load_manifest
     from ..namespaces import load_namespace
     from ..plugin import HIDDEN_DIR, PUBLIC_DIR, GradingPlugin, run_checks
-    from .results import atomic_write, dumps, fit, result_document
+    from .results import atomic_write, fit, result_document
 
     exercises = [e for e in load_manifest() if e.name in spec["exercises"]]
     reference = load_namespace(SOLUTIONS_DIR, exercises, "solutions")
@@ -144,10 +144,10 @@ def grade_shard(lifeline: int) -> int:
     def done(token: str, records: list) -> None:
         entry = students[token]
         sub = open_subs.pop(token)
-        doc, page = fit(result_document(entry["student"], records, exercises, plugin.max_points,
+        text, page = fit(result_document(entry["student"], records, exercises, plugin.max_points,
                                         entry["fingerprint"], entry["problems"], sub.protections))
         atomic_write(out / "feedback" / f"{entry['student']}.html", page)
-        atomic_write(out / "results" / f"{entry['student']}.json", dumps(doc))
+        atomic_write(out / "results" / f"{entry['student']}.json", text)
         print(f"done {entry['student']}", flush=True)
 
     gc.freeze()  # torch's many long-lived objects: keep them out of every later collection

@@ -18,7 +18,7 @@ from . import wire, zygote
 from .framing import FrameClosed, FrameReader, FrameTimeout, send_frame
 from .jail import Limits
 from .plan import Plan
-from .replies import call_request, interpret, read_reply
+from .replies import call_request, changed_arguments, interpret, read_reply
 
 
 #: how long a worker may hold finished answers back to send them together
@@ -120,6 +120,7 @@ class Submission:
         self.answers: dict[int, bytes | StudentCodeProblem] = {}
         self.replies: tuple[bytes, ...] | None = None  #: the current check's replies, if all came
         self.pure = True  #: the current check has used nothing but planned replies
+        self.changed: list[int] = []  #: the arguments the last call changed in place (in the worker)
         self.held = 0  #: bytes of the answers in ``answers``
         functions = len(set(self.plan.names)) or 16
         #: the student's total wall-clock budget in seconds (see BUDGET_TIMEOUTS_PER_PART)
@@ -170,6 +171,7 @@ class Submission:
             return self.call(module, name, args, kwargs)
 
         proxy.__name__ = name
+        proxy.changed_arguments = lambda: self.changed  # see autograder.plugin.StudentCalls
         return proxy
 
     def close(self) -> None:
@@ -180,6 +182,7 @@ class Submission:
     def call(self, module: str, name: str, args: tuple, kwargs: dict) -> Any:
         planned = self.plan.planned(self.check, self.ordinal)
         self.ordinal += 1
+        self.changed = []
         from_plan = False  # this call was answered by a planned reply, read as it came
         try:
             if self.exhausted:
@@ -206,6 +209,7 @@ class Submission:
                 except wire.WireError:
                     raise self._crash(name) from None
                 from_plan = planned is not None
+            self.changed = changed_arguments(reply, args)
             return interpret(reply, name, args)  # raising what the reply says is still its doing
         finally:
             if not from_plan:
