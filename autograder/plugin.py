@@ -267,11 +267,17 @@ class StudentCalls:
 
     def _labels(self, name: str, args: tuple, kwargs: dict, positions: list[int]) -> list[str]:
         """The words that name the arguments at ``positions`` (keyword arguments follow the
-        positional ones) in a message: the reference's parameter names where known."""
-        try:
-            names = list(inspect.signature(getattr(self._reference, name)).parameters)
-        except (AttributeError, TypeError, ValueError):
-            names = []
+        positional ones) in a message: the parameter names of the reference, or else of
+        the student's own function, where they are known."""
+        names: list[str] = []
+        for function in (getattr(self._reference, name, None), getattr(self._namespace, name, None)):
+            try:
+                names = [p.name for p in inspect.signature(function).parameters.values()
+                         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            except (TypeError, ValueError):
+                continue
+            if names:
+                break
         names = names[: len(args)] + [""] * (len(args) - len(names[: len(args)])) + list(kwargs)
         return [f"argument `{names[i]}`" if names[i] else f"argument {i + 1}" for i in positions]
 
