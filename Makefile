@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-fast bench clean
 
 $(BIN)/autograder: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -17,6 +17,9 @@ demo: setup  ## grade the bundled example submissions
 
 test: setup  ## the whole test suite
 	$(BIN)/python -m pytest -q
+
+test-fast: setup  ## the inner loop: all but the real nbgrader cycle and the slowest end-to-end runs
+	$(BIN)/python -m pytest -q -m "not nbgrader and not slow"
 
 bench: setup
 	$(BIN)/python benchmarks/grade_speed.py

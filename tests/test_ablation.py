@@ -26,7 +26,8 @@ from tests.helpers import course_folder, run_cli, solution_copy, write_student
 
 TARGET = "    return t.dtype\n"
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the ablations grade as root, as CI does")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the ablations grade as root, as CI does")]
 
 
 def attack(body: str) -> dict[str, str]:

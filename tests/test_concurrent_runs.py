@@ -16,6 +16,8 @@ import pytest
 
 from tests.helpers import ROOT, solution_copy, write_student
 
+pytestmark = pytest.mark.slow
+
 TARGET = "    return t.dtype\n"
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="worker uids are only used as root")
 

@@ -14,6 +14,8 @@ import pytest
 
 from tests.helpers import ROOT, solution_copy, write_student
 
+pytestmark = pytest.mark.slow
+
 TARGET = "    return t.dtype\n"
 CAP_MB = 1024
 #: what each process of the tree writes: under the cap's room for one process (torch takes

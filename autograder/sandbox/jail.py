@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import signal
 import tempfile
 from dataclasses import dataclass
 
@@ -86,6 +87,55 @@ def private_network() -> bool:
     return os.geteuid() == 0 and _libc.unshare(CLONE_NEWNET) == 0
 
 
+def private_process_namespace() -> int | None:
+    """As root, give the workers this process forks from now on a process namespace of
+    their own: unshare one and fork its first process (pid 1), which only reaps what is
+    orphaned into it; returns that process's pid, or None (not root, or refused).
+
+    The fork server does this once. Its workers then run, one at a time, in a namespace
+    where the only other process is that first one (which no signal from inside can
+    reach): ``kill(-1)`` from student code reaches only the student's own processes,
+    whatever else runs as its uid on the machine. A process a worker leaves behind is
+    orphaned into this namespace, to its first process; the fork server kills those
+    (``zygote._clean_up_strays``). One namespace, not one per worker: a fork per worker
+    for its own first process cost about 4 ms of CPU a student.
+    """
+    if os.geteuid() != 0 or _libc.unshare(CLONE_NEWPID) != 0:
+        return None
+    pid = os.fork()
+    if pid == 0:
+        try:
+            set_process_name("grader-pidns")
+            _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # ends with the fork server, and the namespace with it
+            os.closerange(0, 65536)
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+            while True:
+                try:
+                    while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                        pass
+                except ChildProcessError:
+                    pass
+                signal.sigwait({signal.SIGCHLD})
+        finally:
+            os._exit(0)
+    return pid
+
+
+def join_memory_group(group: str | None) -> bool:
+    """Move the calling fork server into the memory cgroup ``group`` (``cgroups``), so that
+    every worker it forks is born there, with all the processes it starts (joining in each
+    worker cost about 2 ms a student); True if it did. The fork server's own memory, already
+    charged elsewhere, stays there; it makes itself the OOM killer's last choice (each
+    worker makes itself its first, see :func:`enter`)."""
+    if group is None or not cgroups.join(group):
+        return False
+    try:
+        _write("/proc/self/oom_score_adj", "-1000")
+    except OSError:
+        pass
+    return True
+
+
 def scratch_folder() -> str:
     """Where a worker mounts its private tmpfs, in a mount namespace of its own: an existing
     folder (the temporary one), so that nothing is created that a killed run would leave
@@ -94,7 +144,7 @@ def scratch_folder() -> str:
 
 
 def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_private: bool = False,
-          filtered: bool = False, memory_group: str | None = None) -> list[str]:
+          filtered: bool = False, contained: bool = False, pid_private: bool = False) -> list[str]:
     """Jail the calling (freshly forked, single-threaded) process; return protections in force.
 
     ``scratch``: an existing folder, where the private tmpfs is mounted, in this
@@ -103,23 +153,24 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
 
     ``network_private``: the process is already in a network namespace of its own (see
     :func:`private_network`), so none is created here. ``filtered``: it is already under
-    the system call filter (``syscalls``, installed by the fork server). ``memory_group``:
-    the memory cgroup this process moves into first, so that it and every process it
-    starts share ``limits.memory_mb`` (``cgroups``); where there is none (or it cannot
-    move in), it may start no process at all, and its memory is then its own alone,
-    which ``RLIMIT_AS`` bounds.
+    the system call filter (``syscalls``, installed by the fork server). ``contained``: it
+    was forked inside a memory cgroup (the fork server joined it: :func:`join_memory_group`),
+    so that it and every process it starts share ``limits.memory_mb``; where there is
+    none, it may start no process at all, and its memory is then its own alone, which
+    ``RLIMIT_AS`` bounds. ``pid_private``: as root, it was forked into the fork server's
+    process namespace (:func:`private_process_namespace`), where no process but its own
+    can be named.
 
     Not root, the jail is a user namespace in which the process is root, with every
     capability: it then drops them all once it has made its chroot, or student code
     could simply chroot again and climb out to the real file system. And it runs as
     the same user as the fork server, the grading processes and everything else the
     instructor runs, so it moves into a process namespace of its own, where none of
-    them can be named, let alone signalled. As root it does so too (one more fork, in
-    :func:`become_process_namespace_init`), so that nothing outside the worker can be
-    named from it whatever uid it runs as.
+    them can be named, let alone signalled.
     """
     protections: list[str] = []
-    contained = memory_group is not None and cgroups.join(memory_group)  # before any fork below
+    if contained:  # the fork server keeps itself out of the cgroup's OOM killer's reach; the worker goes first
+        _write("/proc/self/oom_score_adj", "1000")
     os.setsid()
     protections.append("own session")
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -135,7 +186,7 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
             _write("/proc/self/gid_map", f"0 {real_gid} 1")
             protections.append("user namespace")
         else:
-            _check(_libc.unshare((flags & ~CLONE_NEWNET if network_private else flags) | CLONE_NEWPID), "unshare")
+            _check(_libc.unshare(flags & ~CLONE_NEWNET if network_private else flags), "unshare")
         protections.append("no network")
         _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate")
         owner = f",uid={uid},gid={uid}" if (root and uid is not None) else ""
@@ -146,10 +197,9 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
         if not root:
             drop_capabilities()
             protections.append("no capabilities")
-        # as root too: kill(-1) from student code then reaches only the student's own
-        # processes, not those of another run or shard that happened to share its uid
-        become_process_namespace_init()
-        protections.append("own process namespace")
+            become_process_namespace_init()
+        if not root or pid_private:
+            protections.append("own process namespace")
         protections.append(f"empty {limits.scratch_mb} MB file system (chroot)")
         namespaced = True
     except (JailError, OSError):

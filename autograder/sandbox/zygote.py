@@ -147,21 +147,23 @@ def fork_worker() -> int:
     return pid
 
 
-def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits, memory_group: str | None,
-                plan: list[tuple[dict, Any]], network_private: bool, filtered: bool) -> None:
+def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits, contained: bool,
+                plan: list[tuple[dict, Any]], network_private: bool, filtered: bool, pid_private: bool) -> None:
     try:
         jail.set_process_name("grader-worker")
-        protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private, filtered, memory_group)
+        protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private, filtered, contained,
+                                 pid_private)
         send_frame(conn, wire.encode({"status": "ready", "protections": protections}))
         serve_worker(conn, plan)
     finally:
         os._exit(0)
 
 
-def _children() -> set[int] | None:
-    """This process's children, or None where the kernel does not list them."""
+def _children(path: str = "/proc/thread-self/children") -> set[int] | None:
+    """The children ``path`` lists (this process's, by default), or None where the kernel
+    does not list them."""
     try:  # a raw read: the zygote runs this after every worker, and each object it makes costs a page fault
-        fd = os.open("/proc/thread-self/children", os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
         try:
             # small reads: a buffer of more than 512 bytes comes from malloc, which may first
             # sweep its free lists, writing to pages all over the heap
@@ -176,43 +178,45 @@ def _children() -> set[int] | None:
         return None
 
 
-def _clean_up_strays(uid: int | None, workers: set[int]) -> None:
+def _clean_up_strays(uid: int | None, workers: set[int], pid_init: int | None = None) -> None:
     """Kill and reap what a worker left running after it was killed.
 
     The zygote is a child subreaper: a process a worker started (even one that called
-    setsid) becomes the zygote's child when its parent dies. So once a worker is gone,
-    any child that is not a live worker is a stray. Listing our own children is cheap;
-    scanning /proc for a uid cost ~4 ms a student.
+    setsid) becomes the zygote's child when its parent dies, unless the worker ran in
+    the fork server's process namespace (as root: ``jail.private_process_namespace``),
+    where it becomes a child of that namespace's first process, ``pid_init``. So once a
+    worker is gone, any child of either that is not a live worker (or ``pid_init``) is
+    a stray. Listing children is cheap; scanning /proc for a uid cost ~4 ms a student.
 
-    A worker runs student code as the first process of a process namespace of its own
-    (see ``jail.become_process_namespace_init``): that process is the one stray a worker
-    normally leaves, already sent SIGKILL as its parent died, and once it has ended the
-    kernel has ended every process in its namespace. So strays are first killed one by
-    one and reaped as they end; only strays that outlive that (processes that forked
-    faster than they were killed, outside such a namespace) get ``kill(-1)`` as the uid.
+    Strays are killed one by one (the first process of a namespace reaps those orphaned
+    to it); only strays that outlive that (processes that forked faster than they were
+    killed) get ``kill(-1)`` as the uid.
     """
+    ours = f"/proc/{pid_init}/task/{pid_init}/children" if pid_init is not None else None
     for attempt in range(200):
         children = _children()
-        if children is None:  # the kernel does not list children: fall back to the scan
+        orphans = _children(ours) if ours else set()
+        if children is None or orphans is None:  # the kernel does not list children: fall back to the scan
             if uid is not None:
                 kill_uid(uid)
             return
-        strays = children - workers
-        if not strays:
+        strays = children - workers - {pid_init}
+        if not strays and not orphans:
             return
         if attempt >= 20 and uid is not None:
             kill_uid(uid, check=False)  # kill(-1) as that uid: no fork can race it
         reaped = False
-        for pid in strays:
+        for pid in strays | orphans:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
-                pass
-            try:
-                reaped = os.waitpid(pid, os.WNOHANG)[0] != 0 or reaped
-            except ChildProcessError:
                 reaped = True
-        if not reaped:  # killed, still ending (the first process of a namespace waits for the rest)
+            if pid in strays:
+                try:
+                    reaped = os.waitpid(pid, os.WNOHANG)[0] != 0 or reaped
+                except ChildProcessError:
+                    reaped = True
+        if not reaped:  # killed, still ending (or being reaped by the namespace's first process)
             time.sleep(0.0002 * (attempt + 1))
 
 
@@ -247,10 +251,11 @@ def serve(control: socket.socket) -> None:
     jail.become_subreaper()
     forget_inherited_package()  # whatever the session had under that name is not a student's
     network_private = jail.private_network()
+    pid_init = jail.private_process_namespace()  # before the filter, which refuses nothing it needs
     filtered = syscalls.deny_dangerous_calls()  # here, once: every worker inherits it with the fork
     scratch = jail.scratch_folder()
     children: dict[int, int | None] = {}
-    uid, limits, memory_group = None, None, None  # until SETUP: no worker is forked before its uid and limits are known
+    uid, limits, contained = None, None, False  # until SETUP: no worker is forked before its uid and limits are known
     # the calls every student gets, decoded once here and inherited by each worker, each with
     # its arguments' fingerprint, which tells a worker whether the call changed them
     plan: list[tuple[dict, Any]] = []
@@ -268,20 +273,21 @@ def serve(control: socket.socket) -> None:
                 pid = fork_worker()
                 if pid == 0:
                     control.close()
-                    _run_worker(socket.socket(fileno=fds[0]), scratch, uid, limits, memory_group, plan,
-                                network_private, filtered)
+                    _run_worker(socket.socket(fileno=fds[0]), scratch, uid, limits, contained, plan,
+                                network_private, filtered, pid_init is not None)
                 os.close(fds[0])
                 children[pid] = uid
                 control.send(INT.pack(pid))
             elif op == KILL:  # no reply: the session does not wait for the reaping
                 pid = INT.unpack_from(data, 1)[0]
                 if pid in children:  # never a process that is not a worker of ours
-                    _reap(pid, children.pop(pid), set(children))
+                    _reap(pid, children.pop(pid), set(children), pid_init)
             elif op == SETUP and fds:
                 with socket.socket(fileno=fds[0]) as stream:
                     request = json.loads(recv_frame(stream))
                 uid = request["uid"] if os.geteuid() == 0 else None
-                memory_group = request.get("memory_group") if os.geteuid() == 0 else None
+                if not contained and os.geteuid() == 0:  # once: the fork server cannot leave the group
+                    contained = jail.join_memory_group(request.get("memory_group"))
                 limits = jail.Limits(**request["limits"])
                 control.send(SETUP)
             elif op == PLAN and fds:
@@ -298,10 +304,10 @@ def serve(control: socket.socket) -> None:
     finally:
         for pid, uid in list(children.items()):
             del children[pid]
-            _reap(pid, uid, set(children))
+            _reap(pid, uid, set(children), pid_init)
 
 
-def _reap(pid: int, uid: int | None, workers: set[int]) -> None:
+def _reap(pid: int, uid: int | None, workers: set[int], pid_init: int | None = None) -> None:
     for target in (-pid, pid):
         try:
             os.kill(target, signal.SIGKILL)
@@ -311,7 +317,7 @@ def _reap(pid: int, uid: int | None, workers: set[int]) -> None:
         os.waitpid(pid, 0)
     except ChildProcessError:
         pass
-    _clean_up_strays(uid, workers)
+    _clean_up_strays(uid, workers, pid_init)
 
 
 def start() -> tuple[int, socket.socket]:
