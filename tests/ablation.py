@@ -44,6 +44,13 @@ def _no_seccomp() -> None:
     syscalls.deny_dangerous_calls = lambda: False
 
 
+def _no_memory_bound() -> None:
+    from autograder.sandbox import jail, syscalls
+
+    jail.join_memory_group = lambda group: False
+    syscalls.deny_new_processes = lambda: False
+
+
 def _no_budget() -> None:
     from autograder.sandbox import remote
 
@@ -57,6 +64,7 @@ ABLATIONS = {
     "no network": _no_network_namespace,
     "resource limits": _no_resource_limits,
     "seccomp": _no_seccomp,
+    "memory cgroup and its fallback": _no_memory_bound,
     "time budget": _no_budget,
 }
 

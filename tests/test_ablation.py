@@ -52,6 +52,22 @@ def attacks(course: Path, port: int, key: str) -> dict[str, dict[str, str]]:
         "a_leaves_key": attack("    import ctypes\n    libc = ctypes.CDLL(None, use_errno=True)\n"
                                f"    if libc.syscall(248, b'user', b'{key}', b'psst', 4, ctypes.c_int(-4)) < 0:\n"
                                "        raise OSError(ctypes.get_errno(), 'add_key')\n"),
+        # four children hold 350 MB each (written, so really held) while the worker holds its own:
+        # each process is within its address-space limit, the tree is over --memory-mb
+        "fills_memory_in_children": attack(
+            "    import os, select, time\n    global _filled\n    if not globals().get('_filled'):\n"
+            "        r, w = os.pipe()\n        kids = []\n        for _ in range(4):\n"
+            "            pid = os.fork()\n            if pid == 0:\n                held = bytearray(350 << 20)\n"
+            "                os.write(w, b'1')\n                time.sleep(60)\n                os._exit(0)\n"
+            "            kids.append(pid)\n        got = b''\n        try:\n"
+            "            while len(got) < 4:\n"
+            "                if select.select([r], [], [], 0.05)[0]:\n                    got += os.read(r, 4)\n"
+            "                elif any(os.waitpid(pid, os.WNOHANG)[0] for pid in kids):\n"
+            "                    raise MemoryError('a child was killed')\n"
+            "        finally:\n            for pid in kids:\n                try:\n"
+            "                    os.kill(pid, 9)\n                    os.waitpid(pid, 0)\n"
+            "                except OSError:\n                    pass\n"
+            "        _filled = True\n"),
         "b_finds_key": attack("    import ctypes\n    libc = ctypes.CDLL(None, use_errno=True)\n"
                               f"    if libc.syscall(249, b'user', b'{key}', None, ctypes.c_int(0)) < 0:\n"
                               "        raise OSError(ctypes.get_errno(), 'request_key')\n"),
@@ -65,6 +81,7 @@ NEEDED_BY = {
     "no network": {"connects"},
     "resource limits": {"maps_8_gb"},
     "seccomp": {"b_finds_key"},
+    "memory cgroup and its fallback": {"fills_memory_in_children"},
 }
 
 
@@ -85,7 +102,7 @@ def grade_attacks(ablation: str | None) -> set[str]:
         env = {"PYTHONPATH": str(hook_folder(course / "hook", ablation))} if ablation else None
         # one grading process, so that the key's two students share a worker uid, one after the other
         result = run_cli("grade", str(course / "subs"), "--out", str(course / "out"), "--jobs", "1",
-                         "--timeout", "2", "--quiet", env=env, timeout=300)
+                         "--timeout", "5", "--memory-mb", "1024", "--quiet", env=env, timeout=300)
         listener.close()
         for connection in accepted:
             connection.close()
