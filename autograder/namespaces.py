@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .curriculum import Exercise
 from .outcomes import StudentCrashed
-from .plugin import student_traceback
+from .outcomes import student_traceback
 
 def _crashing(name: str, message: str, detail: str):
     def crashed(*args, **kwargs):

@@ -8,7 +8,21 @@ plugin recognises the raw exceptions (``NotImplementedError``...) instead.
 """
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
+from typing import Callable
+
+
+def in_student_file(filename: str) -> bool:
+    """Student files are ``exercises/<assignment>.py``, locally or as the sandbox names them."""
+    return "exercises/" in filename.replace("\\", "/")
+
+
+def student_traceback(exc: BaseException, in_student: Callable[[str], bool] = in_student_file) -> str:
+    """The traceback of ``exc`` cut to the frames in the student's own files, then the
+    exception line: what the student can act on, and nothing of the grader's code."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if in_student(f.filename)]
+    return "".join(traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc))
 
 
 class StudentCodeProblem(Exception):

@@ -36,23 +36,13 @@ import pytest
 import torch
 
 from .errors import AutograderError
-from .outcomes import CheckRecord, StudentCodeProblem
+from .outcomes import CheckRecord, StudentCodeProblem, in_student_file, student_traceback
 from .untrusted import MAX_TRACEBACK_CHARS, safe_text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PUBLIC_DIR = PACKAGE_DIR / "checks"
 HIDDEN_DIR = PACKAGE_DIR / "hidden"
 CHECKS_INI = PUBLIC_DIR / "pytest.ini"
-
-
-def _in_student_file(filename: str) -> bool:
-    """Student files are ``exercises/<assignment>.py``, locally or as the sandbox names them."""
-    return "exercises/" in filename.replace("\\", "/")
-
-
-def student_traceback(exc: BaseException) -> str:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _in_student_file(f.filename)]
-    return "".join(traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc))
 
 
 #: where an object lives in memory, as Python's default repr shows it ("<generator object f at 0x7f3a...>")
@@ -75,13 +65,13 @@ def _classify(exc: BaseException) -> tuple[str, str, str]:
     if isinstance(exc, StudentCodeProblem):
         return exc.outcome, exc.message, exc.traceback
     frames = traceback.extract_tb(exc.__traceback__)
-    raised_by_student = bool(frames) and _in_student_file(frames[-1].filename)
+    raised_by_student = bool(frames) and in_student_file(frames[-1].filename)
     if isinstance(exc, NotImplementedError) and raised_by_student:
         return "not attempted", "still raises NotImplementedError", ""
     if isinstance(exc, AssertionError):
         text = str(exc).split("\nassert ")[0].strip() or "a check failed"
         return "failed", text, ""
-    if any(_in_student_file(f.filename) for f in frames):
+    if any(in_student_file(f.filename) for f in frames):
         return "crashed", f"raised {type(exc).__name__}: {exc}", student_traceback(exc)
     return "failed", f"what your function returned could not be checked ({type(exc).__name__}: {exc})", ""
 

@@ -52,7 +52,7 @@ def atomic_write(path: Path, text: str) -> None:
 
     A file that already holds ``text`` is left as it is: a regrade that changes nothing
     (grades are deterministic) then changes no file's time, for the tools that sync
-    the output folder, and replaces no file (on ext4 without a journal, each file
+    the output folder, and replaces no file (on some file systems, each file
     replaced makes every later file creation for a while slower, by up to a
     millisecond).
     """

@@ -62,15 +62,22 @@ def _instruction(code: int, jt: int, jf: int, k: int) -> bytes:
     return struct.pack("HBBI", code, jt, jf, k)
 
 
-def program(denied: dict[str, int] = DENIED_X86_64, arch: int = _AUDIT_ARCH_X86_64) -> bytes:
-    """The filter: calls from another architecture (a 32-bit ``int 0x80``) end the
-    process; x32 calls and the ``denied`` ones fail with EPERM; the rest go through."""
-    refuse = _SECCOMP_RET_ERRNO | errno.EPERM
-    code = [
+def _same_architecture(arch: int) -> list[bytes]:
+    """A filter's start: a call from another architecture ends the process; then the
+    call's number is loaded for what follows."""
+    return [
         _instruction(_LD_W_ABS, 0, 0, _ARCH_OFFSET),
         _instruction(_JEQ_K, 1, 0, arch),
         _instruction(_RET_K, 0, 0, _SECCOMP_RET_KILL_PROCESS),
         _instruction(_LD_W_ABS, 0, 0, _NR_OFFSET),
+    ]
+
+
+def program(denied: dict[str, int] = DENIED_X86_64, arch: int = _AUDIT_ARCH_X86_64) -> bytes:
+    """The filter: calls from another architecture (a 32-bit ``int 0x80``) end the
+    process; x32 calls and the ``denied`` ones fail with EPERM; the rest go through."""
+    refuse = _SECCOMP_RET_ERRNO | errno.EPERM
+    code = _same_architecture(arch) + [
         _instruction(_JGE_K, 0, 1, _X32_SYSCALL_BIT),
         _instruction(_RET_K, 0, 0, refuse),
     ]
@@ -107,11 +114,7 @@ def no_new_processes_program(arch: int = _AUDIT_ARCH_X86_64) -> bytes:
     EPERM; ``clone3`` fails with ENOSYS (its flags are in memory, out of a filter's reach), so
     that glibc falls back to ``clone`` for a thread, which goes through."""
     refuse = _SECCOMP_RET_ERRNO | errno.EPERM
-    code = [
-        _instruction(_LD_W_ABS, 0, 0, _ARCH_OFFSET),
-        _instruction(_JEQ_K, 1, 0, arch),
-        _instruction(_RET_K, 0, 0, _SECCOMP_RET_KILL_PROCESS),
-        _instruction(_LD_W_ABS, 0, 0, _NR_OFFSET),
+    code = _same_architecture(arch) + [
         _instruction(_JEQ_K, 0, 1, _CLONE3),
         _instruction(_RET_K, 0, 0, _SECCOMP_RET_ERRNO | errno.ENOSYS),
         _instruction(_JEQ_K, 4, 0, _FORK),  # to "refuse"

@@ -5,10 +5,7 @@ torch operation sets up its dispatch and caches, the first run of Python code
 specialises its bytecode, and each write of that kind lands in memory the worker
 shares with its fork server, which the kernel must then copy page by page for that
 worker alone. Run once here, the same work is done once for every worker to come.
-Measured: in a grading run a worker faults about 1,280 pages against 1,410 without
-this (1,065 against 1,370 forking a bare worker that calls the reference), and a class
-is graded about 1.05x faster (the median of eight side-by-side rounds; small against
-this machine's noise).
+The effect is measured in docs/performance.md.
 
 Only public code runs here: the operations this course teaches and students commonly
 write, and the worker's own code for loading files, calling and answering. Never a

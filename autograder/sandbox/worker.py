@@ -13,11 +13,11 @@ import os
 import socket
 import sys
 import time
-import traceback
 import types
 from typing import Any, Callable
 
 from . import wire
+from ..outcomes import student_traceback
 from .replies import ok_reply, seed_call
 from .framing import FrameClosed, frame, recv_frame
 
@@ -57,12 +57,9 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(code, module.__dict__)
 
 
-def student_traceback(exc: BaseException) -> str:
-    """The traceback cut to the student's own files, then the exception line."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(PACKAGE + "/")]
-    lines = traceback.format_list(frames) if frames else []
-    lines += traceback.format_exception_only(type(exc), exc)
-    return "".join(lines)[-4000:]
+def _traceback(exc: BaseException) -> str:
+    """The traceback cut to the student's own files (as this worker names them), then the exception line."""
+    return student_traceback(exc, lambda filename: filename.startswith(PACKAGE + "/"))[-4000:]
 
 
 #: why an import fails here when it works on the student's machine
@@ -72,7 +69,7 @@ IMPORT_HINT = (" (graded code cannot load modules: it has those the grader loade
 
 def _error(status: str, exc: BaseException) -> dict:
     message = str(exc)[:1000] + (IMPORT_HINT if isinstance(exc, ImportError) else "")
-    return {"status": status, "type": type(exc).__name__, "message": message, "traceback": student_traceback(exc)}
+    return {"status": status, "type": type(exc).__name__, "message": message, "traceback": _traceback(exc)}
 
 
 def forget_inherited_package() -> None:

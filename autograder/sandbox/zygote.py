@@ -245,8 +245,8 @@ def serve(control: socket.socket) -> None:
     SPAWN and KILL, one of each per student, are a few bytes with no decoding, and the
     loop between a fork and the next does as little as it can: every page of memory this
     process writes while a worker lives must be copied (the worker shares them all), and
-    every page it writes at all faults once after each fork. Decoding each request as a
-    JSON message cost this process about 300 page faults a student; now about 210.
+    every page it writes at all faults once after each fork, which is why requests are a
+    few bytes rather than JSON messages.
     """
     jail.become_subreaper()
     forget_inherited_package()  # whatever the session had under that name is not a student's
