@@ -7,5 +7,5 @@ process that must never have loaded hidden checks or solutions.
 
 __all__ = ["AutograderError", "main"]
 
-from .cli import main
-from .errors import AutograderError
+from autograder.cli import main
+from autograder.errors import AutograderError

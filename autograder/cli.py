@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import AutograderError, UsageError
+from autograder.errors import AutograderError, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,12 +39,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .curriculum import SOLUTIONS_DIR
+    from autograder.curriculum import SOLUTIONS_DIR
 
     if not SOLUTIONS_DIR.is_dir():
         raise UsageError("`autograder build` is for instructors; it is not part of the student kit "
                          f"(there is no {SOLUTIONS_DIR}).")
-    from . import build
+    from autograder.authoring import build
     if args.check:
         build.check()
         print("exercises/ and the manifest are up to date with solutions/.")
@@ -53,8 +53,8 @@ def _build(args: argparse.Namespace) -> int:
     print(f"Generated {len(written)} changed file(s)" + (": " + ", ".join(written) if written else "."))
     if args.student_kit:
         print(f"Student kit written to {build.student_kit(args.student_kit)}")
-    from .course import write_course
-    from .curriculum import load_manifest
+    from autograder.nbgrader.course import write_course
+    from autograder.curriculum import load_manifest
 
     course = write_course(args.course or SOLUTIONS_DIR.parent / "course", load_manifest())
     print(f"nbgrader course written to {course} (run nbgrader commands from there)")
@@ -62,7 +62,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import render, run_public_checks
+    from autograder.checking.local import render, run_public_checks
 
     results = run_public_checks(args.exercises_dir, args.exercises or None)
     print(render(results))
@@ -70,13 +70,16 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grading.run import GradeOptions, grade
+    from autograder.grading.run import GradeOptions, grade
 
     options = GradeOptions(submissions=args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
                            memory_mb=args.memory_mb, force=args.force, assignment=args.assignment,
                            gradebook=args.gradebook, progress=not args.quiet,
                            allow_unsandboxed=args.allow_unsandboxed)
-    summary = grade(options)
+    from autograder.nbgrader.submissions import grade_notebooks, looks_like_nbgrader
+
+    nbgrader_tree = args.assignment or looks_like_nbgrader(args.submissions)
+    summary = grade_notebooks(options) if nbgrader_tree else grade(options)
     print(summary.render())
     return 1 if summary.not_graded else 0  # not every submission has a grade
 

@@ -6,13 +6,12 @@ a ``### BEGIN SOLUTION`` block. The assignment is the file; its order is the ord
 """
 from __future__ import annotations
 
-import ast
 import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
+from autograder.errors import UsageError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -45,30 +44,6 @@ class Exercise:
     @property
     def module(self) -> str:
         return f"exercises.{self.assignment}"
-
-
-def exercises_in_source(source: str, assignment: str) -> list[Exercise]:
-    """The exercises a solution file defines, in definition order."""
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    found = []
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
-            continue
-        body = "\n".join(lines[node.lineno - 1 : node.end_lineno])
-        if BEGIN_SOLUTION not in body:
-            continue
-        header = ast.unparse(node.args)
-        returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
-        found.append(
-            Exercise(
-                name=node.name,
-                assignment=assignment,
-                docstring=ast.get_docstring(node) or "",
-                signature=f"{node.name}({header}){returns}",
-            )
-        )
-    return found
 
 
 def resolve_names(requested: list[str], known: list[str]) -> list[str]:

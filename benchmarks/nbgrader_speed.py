@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from autograder.course import write_course  # noqa: E402
+from autograder.nbgrader.course import write_course  # noqa: E402
 from autograder.curriculum import load_manifest  # noqa: E402
 
 BIN = Path(sys.executable).parent

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from autograder.check import render, run_public_checks
+from autograder.checking.local import render, run_public_checks
 from autograder.errors import UsageError
 from autograder.curriculum import load_manifest
 
@@ -77,8 +77,8 @@ def test_cli_exit_codes_and_no_traceback(tmp_path, stub_dir):
 def test_a_wrong_value_is_located_without_importing_sympy():
     # torch.unravel_index imports sympy on first use: most of a second for the first student with a wrong value
     code = ("import sys, torch\n"
-            "from autograder import expect\n"
-            "from autograder.outcomes import CheckFailure\n"
+            "from autograder.checking import expect\n"
+            "from autograder.checking.outcomes import CheckFailure\n"
             "want = torch.zeros(2, 3, 4)\n"
             "got = want.clone(); got[1, 2, 0] = 5.0\n"
             "try:\n"

@@ -1,7 +1,7 @@
 """The generated nbgrader course: stable, unique grade ids; one notebook per assignment; the one source."""
 import json
 
-from autograder.course import write_course
+from autograder.nbgrader.course import write_course
 from autograder.curriculum import ASSIGNMENTS
 from autograder.curriculum import load_manifest
 

@@ -2,8 +2,8 @@ import subprocess
 import sys
 import zipfile
 
-from autograder import build
-from autograder.stubs import solution_bodies
+from autograder.authoring import build
+from autograder.authoring.stubs import solution_bodies
 
 from tests.helpers import SOLUTIONS
 

@@ -62,7 +62,6 @@ FILLS_ITS_CHILDREN = f"""    import os, time
     return t.dtype
 """
 
-
 def private_memory_kb(pid: int) -> int:
     """The memory only this process uses (written pages it shares with no one)."""
     total = 0

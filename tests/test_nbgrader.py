@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import write_course
+from autograder.nbgrader.course import write_course
 from autograder.curriculum import load_manifest
 
 from tests.helpers import run_cli
@@ -110,7 +110,7 @@ def test_feedback_html_has_no_hidden_test_code(cycle):
     assert len(pages) == 5
     for page in pages:
         text = page.read_text()
-        assert "hidden_points" not in text and "BEGIN HIDDEN TESTS" not in text and "autograder.notebook" not in text
+        assert "hidden_points" not in text and "BEGIN HIDDEN TESTS" not in text and "autograder.nbgrader.kernel" not in text
 
 
 def test_our_grader_gives_nbgrader_scores_and_writes_the_gradebook(cycle):

@@ -14,11 +14,11 @@ import types
 import pytest
 import torch
 
-from autograder.outcomes import CheckRecord, StudentCrashed, StudentTimeout
-from autograder.sandbox import zygote
+from autograder.checking.outcomes import CheckRecord, StudentCrashed, StudentTimeout
+from autograder.sandbox import forkserver
 from autograder.sandbox.jail import Limits
 from autograder.sandbox.plan import Recorder
-from autograder.sandbox.remote import Submission, ZygoteClient
+from autograder.sandbox.client import ForkServerClient, StudentWorker
 
 UID = 61090 if os.geteuid() == 0 else None
 
@@ -42,24 +42,24 @@ FUNCTIONS = {"double": "tensors", "bump": "tensors", "square": "layers"}
 
 @pytest.fixture(scope="module")
 def client():
-    pid, control = zygote.start()
-    client = ZygoteClient(pid, control)
+    pid, control = forkserver.start()
+    client = ForkServerClient(pid, control)
     yield client
     client.close()
 
 
-def rehearse(client: ZygoteClient, checks: list) -> Recorder:
+def rehearse(client: ForkServerClient, checks: list) -> Recorder:
     recorder = Recorder(REFERENCE, FUNCTIONS)
     namespace = recorder.namespace()
     for index, check in enumerate(checks):
-        namespace._start_check(index)
+        recorder.start_check(index)
         check(namespace)
     client.send_plan(recorder.plan)
     return recorder
 
 
-def student(client: ZygoteClient, recorder: Recorder, files: dict[str, str], timeout: float = 5.0):
-    sub = Submission(client, files, UID, Limits(timeout=timeout), recorder.plan)
+def student(client: ForkServerClient, recorder: Recorder, files: dict[str, str], timeout: float = 5.0):
+    sub = StudentWorker(client, files, UID, Limits(timeout=timeout), recorder.plan)
     namespace = types.SimpleNamespace(**{name: sub.function(module, name) for name, module in FUNCTIONS.items()})
     return sub, namespace
 
@@ -152,8 +152,8 @@ def test_workers_never_see_an_exercises_package_the_grading_process_had_imported
     inherited.square = lambda x: 100
     monkeypatch.setitem(sys.modules, "exercises", package)
     monkeypatch.setitem(sys.modules, "exercises.layers", inherited)
-    pid, control = zygote.start()
-    client = ZygoteClient(pid, control)
+    pid, control = forkserver.start()
+    client = ForkServerClient(pid, control)
     try:
         recorder = rehearse(client, [lambda s: s.square(3)])
         sub, namespace = student(client, recorder, {"layers.py": "def square(x):\n    return x * x\n"})
@@ -225,16 +225,16 @@ def test_without_root_a_student_can_leave_no_process_running():
     process at all (the second system call filter), and none is left behind."""
     from tests.helpers import as_nobody
 
-    zygote.preload()  # as root: the unprivileged user may not be able to read the interpreter's modules
+    forkserver.preload()  # as root: the unprivileged user may not be able to read the interpreter's modules
 
     def job(_fd: int) -> dict:
-        pid, control = zygote.start()
-        client = ZygoteClient(pid, control)
+        pid, control = forkserver.start()
+        client = ForkServerClient(pid, control)
         recorder = rehearse(client, [lambda s: s.square(2)])
         leaves = ("import os, time\ndef square(x):\n    r, w = os.pipe()\n    if os.fork() == 0:\n"
                   "        os.setsid()\n        os.write(w, b'1')\n        while True:\n            time.sleep(1)\n"
                   "    os.read(r, 1)  # the child has left the worker's process group\n    return x * x\n")
-        sub = Submission(client, {"layers.py": leaves}, None, Limits(timeout=5), recorder.plan)
+        sub = StudentWorker(client, {"layers.py": leaves}, None, Limits(timeout=5), recorder.plan)
         sub.start_check(0)
         try:
             answer = sub.function("layers", "square")(2)
@@ -262,14 +262,14 @@ def test_without_root_a_student_can_leave_no_process_running():
 
 
 def test_the_fork_server_forks_no_worker_before_it_knows_the_workers_uid_and_limits():
-    pid, control = zygote.start()
-    client = ZygoteClient(pid, control)
+    pid, control = forkserver.start()
+    client = ForkServerClient(pid, control)
     try:
         ours, theirs = socket.socketpair()
-        socket.send_fds(control, [zygote.SPAWN], [theirs.fileno()])  # a SPAWN with no SETUP before it
+        socket.send_fds(control, [forkserver.SPAWN], [theirs.fileno()])  # a SPAWN with no SETUP before it
         theirs.close()
         with ours:
-            assert zygote.INT.unpack(control.recv(16))[0] == -1
+            assert forkserver.INT.unpack(control.recv(16))[0] == -1
             assert ours.recv(1) == b""  # no worker holds the other end
         worker, conn = client.spawn(UID, Limits())  # the client sets up first
         with conn:

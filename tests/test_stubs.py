@@ -2,9 +2,9 @@ import shutil
 
 import pytest
 
-from autograder import build
+from autograder.authoring import build
 from autograder.errors import MarkerError
-from autograder.stubs import make_stub, solution_bodies
+from autograder.authoring.stubs import make_stub, solution_bodies
 
 from tests.helpers import ROOT, SOLUTIONS
 

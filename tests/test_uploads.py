@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from autograder.course import discover_notebooks, notebook_to_module
+from autograder.nbgrader.submissions import discover_notebooks, notebook_to_module
 from autograder.curriculum import load_manifest
 from autograder.errors import UsageError
 from autograder.grading import uploads
@@ -498,10 +498,11 @@ def test_a_damaged_class_grades_everyone_else_and_names_what_it_skipped(tmp_path
 
 
 def test_a_damaged_nbgrader_class_grades_everyone_else(tmp_path):
-    from autograder.course import _split
+    from autograder.authoring.source import parse_solution
 
     subs = tmp_path / "submitted"
-    _, imports, functions = _split(solution_copy()[f"{ASSIGNMENT}.py"])
+    solution = parse_solution(solution_copy()[f"{ASSIGNMENT}.py"], f"{ASSIGNMENT}.py", ASSIGNMENT)
+    imports, functions = solution.imports, solution.functions
     good = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Tensors"},
                       answer(imports, {"nbgrader": {"grade_id": f"imports_{ASSIGNMENT}"}})]
                      + [answer(functions[name], {"nbgrader": {"grade_id": name}}) for name in TENSORS],

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from autograder.sandbox import wire
-from autograder.sandbox.remote import Submission
+from autograder.sandbox.client import StudentWorker
 from autograder.sandbox.replies import read_reply
 from autograder.untrusted import MAX_MESSAGE_CHARS, MAX_TRACEBACK_CHARS, StudentInputError, safe_text
 
@@ -95,9 +95,9 @@ def test_load_messages_of_any_shape_are_checked_or_refused(value, field):
     data = wire.encode({field: value, "status": "ok"})
     try:
         if field == "protections":
-            assert all(isinstance(p, str) for p in Submission._read_ready(data))
+            assert all(isinstance(p, str) for p in StudentWorker._read_ready(data))
         else:
-            errors = Submission._read_import_errors(wire.decode(data), {"tensors.py": ""})
+            errors = StudentWorker._read_import_errors(wire.decode(data), {"tensors.py": ""})
             assert set(errors) <= {"tensors.py"}
     except wire.WireError:
         pass

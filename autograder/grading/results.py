@@ -16,9 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..curriculum import Exercise
-from ..outcomes import CheckRecord, summarise
-from ..untrusted import safe_name, spreadsheet_safe
+from autograder.curriculum import Exercise
+from autograder.checking.outcomes import CheckRecord, summarise
+from autograder.untrusted import safe_name, spreadsheet_safe
 
 
 #: the largest results.json or feedback page one student gets. Student text is already cut

@@ -11,16 +11,17 @@ import sys
 import tempfile
 import threading
 from dataclasses import asdict, dataclass
+from typing import Callable
 from pathlib import Path
 
-from ..curriculum import PACKAGE_DIR, SOLUTIONS_DIR
-from ..errors import AutograderError, UsageError
-from ..curriculum import load_manifest
-from ..sandbox import uids
-from ..sandbox.cgroups import MemoryGroups
-from ..sandbox.jail import Limits, probe, unsandboxed
-from .results import Summary, atomic_write, grades_csv, printable, remove_leftovers, summarise_class
-from .submissions import Submission, discover
+from autograder.curriculum import PACKAGE_DIR, SOLUTIONS_DIR, Exercise
+from autograder.errors import AutograderError, UsageError
+from autograder.curriculum import load_manifest
+from autograder.sandbox import uids
+from autograder.sandbox.cgroups import MemoryGroups
+from autograder.sandbox.jail import Limits, probe, unsandboxed
+from autograder.grading.results import Summary, atomic_write, grades_csv, printable, remove_leftovers, summarise_class
+from autograder.grading.submissions import Submission, discover
 
 
 @dataclass
@@ -175,7 +176,7 @@ class _Shards:
         theirs = [(to_shard[0], from_shard[1]) for to_shard, from_shard in pipes]
         lifeline, self.lifeline = os.pipe()  # never written: its end tells every shard this process has gone
         passed = [lifeline, *(fd for pair in theirs for fd in pair)]
-        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.session", str(lifeline),
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.grading.shard", str(lifeline),
                                       *(f"{fd_in}:{fd_out}" for fd_in, fd_out in theirs)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
                                      cwd=PACKAGE_DIR.parent, pass_fds=[*passed, *held], env=grading_env(),
@@ -240,7 +241,23 @@ def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options:
     return errors
 
 
-def grade(options: GradeOptions) -> Summary:
+#: how a run finds its class: (the submissions, the exercises graded), given the options,
+#: every exercise, and a list to which entries that are no student's are added with the reason
+Discover = Callable[[GradeOptions, list[Exercise], list[str]], tuple[list[Submission], list[Exercise]]]
+
+
+def discover_folders(options: GradeOptions, exercises: list[Exercise], skipped: list[str]
+                     ) -> tuple[list[Submission], list[Exercise]]:
+    """A folder of students' folders and zips (see ``grading.submissions``), every exercise."""
+    if options.gradebook:
+        raise UsageError("--gradebook only applies to nbgrader submissions (with --assignment).")
+    return discover(options.submissions, exercises, options.out, skipped=skipped), exercises
+
+
+def grade(options: GradeOptions, find_class: Discover = discover_folders,
+          after: Callable[[list[dict]], None] | None = None) -> Summary:
+    """Grade the class ``find_class`` finds; ``after(results)`` runs once every result and
+    grades.csv are written (nbgrader's gradebook is written so)."""
     if options.jobs < 1:
         raise UsageError("--jobs must be at least 1.")
     if options.timeout <= 0:
@@ -256,7 +273,7 @@ def grade(options: GradeOptions) -> Summary:
     try:
         shards = _Shards(len(claim.uids) if claim else options.jobs, claim.fds if claim else [])
         try:
-            return _grade(options, shards, claim.uids if claim else None, groups)
+            return _grade(options, shards, claim.uids if claim else None, groups, find_class, after)
         finally:
             shards.stop()
     finally:
@@ -265,19 +282,10 @@ def grade(options: GradeOptions) -> Summary:
             claim.release()
 
 
-def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None, groups: MemoryGroups) -> Summary:
-    exercises = load_manifest()
+def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None, groups: MemoryGroups,
+           find_class: Discover, after: Callable[[list[dict]], None] | None) -> Summary:
     skipped: list[str] = []  # entries that are no student's submission, with the reason
-    if options.assignment or _looks_like_nbgrader(options.submissions):
-        from ..course import discover_notebooks
-
-        submissions = discover_notebooks(options.submissions, exercises, options.assignment, options.out,
-                                         skipped=skipped)
-        exercises = [e for e in exercises if e.assignment == options.assignment]
-    else:
-        if options.gradebook:
-            raise UsageError("--gradebook only applies to nbgrader submissions (with --assignment).")
-        submissions = discover(options.submissions, exercises, options.out, skipped=skipped)
+    submissions, exercises = find_class(options, load_manifest(), skipped)
     _prepare_out(options.out)
     limits = Limits(timeout=options.timeout, memory_mb=options.memory_mb)
     digest = grader_digest(limits, [e.name for e in exercises])
@@ -303,15 +311,10 @@ def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None
     shutil.rmtree(options.out / ".work", ignore_errors=True)
     for folder in (options.out, options.out / "results", options.out / "feedback"):
         remove_leftovers(folder)
-    if options.gradebook:
-        from ..course import write_gradebook
-
-        write_gradebook(options.gradebook, options.assignment, docs)
+    if after is not None:
+        after(docs)
     summary = summarise_class(docs, exercises, graded_now=len(pending))
     summary.out = options.out
     summary.not_graded = skipped
     return summary
 
-
-def _looks_like_nbgrader(root: Path) -> bool:
-    return root.is_dir() and any(root.glob("*/*/*.ipynb"))

@@ -10,10 +10,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..curriculum import Exercise
-from ..errors import UsageError
-from ..untrusted import StudentInputError, safe_name, safe_text
-from .uploads import MAX_FILE_BYTES, Budget, entry_kind, read_exercise_file, read_zip, student_id  # noqa: F401 - MAX_FILE_BYTES
+from autograder.curriculum import Exercise
+from autograder.errors import UsageError
+from autograder.untrusted import StudentInputError, safe_name, safe_text
+from autograder.grading.uploads import MAX_FILE_BYTES, Budget, entry_kind, read_exercise_file, read_zip, student_id  # noqa: F401 - MAX_FILE_BYTES
 
 
 @dataclass

@@ -29,7 +29,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from ..untrusted import StudentInputError, safe_name, safe_text
+from autograder.untrusted import StudentInputError, safe_name, safe_text
 
 MAX_ID_CHARS = 100
 """A student id (a submission's folder or zip name): ids are file names in ``results/``

@@ -2,8 +2,8 @@ import pytest
 import torch
 from torch import nn
 
-from autograder import expect
-from autograder.outcomes import fail
+from autograder.checking import expect
+from autograder.checking.outcomes import fail
 
 
 def _randn(seed: int, *shape: int) -> torch.Tensor:

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from autograder import expect
-from autograder.outcomes import fail
+from autograder.checking import expect
+from autograder.checking.outcomes import fail
 
 
 def _gen(seed: int) -> torch.Generator:

@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import uids
+from autograder.sandbox import uids
 
 FOLDER = "autograder"
 _GROUP = re.compile(r"uid-(\d+)")

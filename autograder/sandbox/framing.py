@@ -6,7 +6,7 @@ import socket
 import struct
 import time
 
-from .wire import MAX_MESSAGE_BYTES
+from autograder.sandbox.wire import MAX_MESSAGE_BYTES
 
 
 class FrameTimeout(Exception):

@@ -17,7 +17,7 @@ import signal
 import tempfile
 from dataclasses import dataclass
 
-from . import cgroups, syscalls
+from autograder.sandbox import cgroups, syscalls
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -97,7 +97,7 @@ def private_process_namespace() -> int | None:
     reach): ``kill(-1)`` from student code reaches only the student's own processes,
     whatever else runs as its uid on the machine. A process a worker leaves behind is
     orphaned into this namespace, to its first process; the fork server kills those
-    (``zygote._clean_up_strays``). One namespace, not one per worker: a fork per worker
+    (``forkserver._clean_up_strays``). One namespace, not one per worker: a fork per worker
     for its own first process cost about 4 ms of CPU a student.
     """
     if os.geteuid() != 0 or _libc.unshare(CLONE_NEWPID) != 0:

@@ -9,7 +9,7 @@ server decodes that list once; every worker inherits it, runs it straight throug
 streams the answers back while the session judges the earlier ones.
 
 When a check's call is not the one planned (its arguments depend on what that student
-returned), :class:`~autograder.sandbox.remote.Submission` falls back to a live call,
+returned), :class:`~autograder.sandbox.client.Submission` falls back to a live call,
 so the plan only ever saves time; it never changes a grade.
 
 The rehearsal also keeps, for each planned call, the encoded reply that the reference's
@@ -30,8 +30,8 @@ from typing import Any, Callable
 
 import torch
 
-from . import wire
-from .replies import call_request, interpret, ok_reply, read_reply, seed_call
+from autograder.sandbox import wire
+from autograder.sandbox.replies import call_request, interpret, ok_reply, read_reply, seed_call
 
 
 MAX_OUTCOMES_PER_CHECK = 256  #: distinct sets of replies remembered per check
@@ -79,10 +79,19 @@ class Recorder:
         self.check: int | None = None
 
     def namespace(self) -> types.SimpleNamespace:
-        namespace = types.SimpleNamespace(**{name: self._proxy(module, name)
-                                             for name, module in self.functions.items()})
-        namespace._start_check = self._start_check
-        return namespace
+        """The stand-in student's functions: the reference's, each call written down."""
+        return types.SimpleNamespace(**{name: self._proxy(module, name) for name, module in self.functions.items()})
+
+    # -- the check runner's backend (``checking.runner.Backend``) ---------------------------
+
+    def start_check(self, index: int) -> None:
+        self.check = index
+
+    def known_outcome(self, index: int) -> None:
+        return None  # the rehearsal runs every check
+
+    def learn_outcome(self, index: int, record: Any) -> None:
+        pass  # kept by record_outcomes, under the replies a right answer gets
 
     def record_outcomes(self, records: dict[int, Any]) -> None:
         """Remember each check's rehearsal record under the replies a right answer gets."""
@@ -90,9 +99,6 @@ class Recorder:
             replies = tuple(self.plan.expected[call.index] for call in self.plan.by_check.get(index, ()))
             if record is not None and replies and None not in replies:
                 self.plan.learn(index, replies, record)
-
-    def _start_check(self, index: int) -> None:
-        self.check = index
 
     def _proxy(self, module: str, name: str) -> Callable:
         def proxy(*args: Any, **kwargs: Any) -> Any:

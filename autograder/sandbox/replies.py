@@ -12,9 +12,9 @@ from typing import Any
 
 import torch
 
-from ..outcomes import NotAttempted, StudentCrashed
-from ..untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
-from . import wire
+from autograder.checking.outcomes import NotAttempted, StudentCrashed
+from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
+from autograder.sandbox import wire
 
 #: every call to a student function starts from this random state, so that a layer a
 #: student creates has the same weights as the reference's, and grades do not vary
@@ -46,7 +46,7 @@ def ok_reply(value: Any, args: list, before: Any) -> dict:
 def changed_arguments(reply: dict, args: tuple) -> list[int]:
     """The positions of the arguments that a call answered by ``reply`` (checked by
     :func:`read_reply`) changed in place: the worker sends its arguments back only then.
-    The caller's own objects are never touched (see ``autograder.plugin.StudentCalls``)."""
+    The caller's own objects are never touched (see ``autograder.checking.runner.StudentCalls``)."""
     after = reply.get("args")
     if after is None:
         return []

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import UsageError
+from autograder.errors import UsageError
 
 FIRST_UID = 61000
 LAST_UID = 61183  #: systemd's dynamic users start at 61184

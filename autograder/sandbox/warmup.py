@@ -9,7 +9,7 @@ The effect is measured in docs/performance.md.
 
 Only public code runs here: the operations this course teaches and students commonly
 write, and the worker's own code for loading files, calling and answering. Never a
-reference solution or a hidden check (see ``zygote``): the fork server must never
+reference solution or a hidden check (see ``fork server``): the fork server must never
 hold them.
 """
 from __future__ import annotations
@@ -102,8 +102,8 @@ def exercise_worker(plan: list) -> None:
     """Run the worker's own code once on the course's calls: compile and run a file, answer
     each planned call as if its arguments were the answer, and report an exception and a
     syntax error (what an unattempted and a broken file give)."""
-    from . import worker
-    from .replies import ok_reply
+    from autograder.sandbox import worker
+    from autograder.sandbox.replies import ok_reply
 
     for _ in range(2):
         namespace: dict = {"__name__": "warm-up"}

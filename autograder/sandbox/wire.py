@@ -14,8 +14,8 @@ from typing import Any
 
 import torch
 
-from ..untrusted import StudentInputError, safe_name, safe_text
-from . import modules
+from autograder.untrusted import StudentInputError, safe_name, safe_text
+from autograder.sandbox import modules
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  #: a whole message, tensors' bytes included
 #: the JSON part of a message (plain values and descriptions; tensors' bytes are apart): a

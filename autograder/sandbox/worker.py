@@ -16,10 +16,10 @@ import time
 import types
 from typing import Any, Callable
 
-from . import wire
-from ..outcomes import student_traceback
-from .replies import ok_reply, seed_call
-from .framing import FrameClosed, frame, recv_frame
+from autograder.sandbox import wire
+from autograder.checking.outcomes import student_traceback
+from autograder.sandbox.replies import ok_reply, seed_call
+from autograder.sandbox.framing import FrameClosed, frame, recv_frame
 
 PACKAGE = "exercises"
 

@@ -8,9 +8,10 @@ import json
 import shutil
 from pathlib import Path
 
-from .curriculum import ASSIGNMENTS, MANIFEST_NAME, PACKAGE_DIR, PROJECT_DIR, SOLUTIONS_DIR, exercises_in_source
-from .errors import StaleError, UsageError
-from .stubs import make_stub
+from autograder.authoring.source import read_solution
+from autograder.curriculum import ASSIGNMENTS, MANIFEST_NAME, PACKAGE_DIR, PROJECT_DIR, SOLUTIONS_DIR
+from autograder.errors import StaleError, UsageError
+from autograder.authoring.stubs import stub_of
 
 
 
@@ -26,9 +27,9 @@ def generate(solutions_dir: Path = SOLUTIONS_DIR) -> dict[str, str]:
         path = solutions_dir / f"{assignment}.py"
         if not path.exists():
             raise UsageError(f"{path} is missing: every assignment needs a solution file.")
-        source = path.read_text(encoding="utf-8")
-        files[f"exercises/{assignment}.py"] = make_stub(source, f"solutions/{assignment}.py")
-        entries += [vars(e) for e in exercises_in_source(source, assignment)]
+        solution = read_solution(solutions_dir, assignment)  # parsed once: the stub and the manifest
+        files[f"exercises/{assignment}.py"] = stub_of(solution)
+        entries += [vars(e) for e in solution.exercises]
     files[f"autograder/{MANIFEST_NAME}"] = json.dumps({"exercises": entries}, indent=1) + "\n"
     return files
 
@@ -78,7 +79,7 @@ test your functions on other inputs too.
 """
 
 #: what goes into the kit, relative to the project; nothing of solutions/ or the hidden checks
-KIT_EXCLUDE = {"hidden", "__pycache__", "build.py", "stubs.py"}
+KIT_EXCLUDE = {"hidden", "__pycache__", "authoring"}
 
 
 def _copy_package(target: Path) -> None:

@@ -12,13 +12,13 @@ import threading
 import time
 from typing import Any
 
-from ..outcomes import StudentCodeProblem, StudentCrashed, StudentTimeout
-from ..untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
-from . import wire, zygote
-from .framing import FrameClosed, FrameReader, FrameTimeout, send_frame
-from .jail import Limits
-from .plan import Plan
-from .replies import call_request, changed_arguments, interpret, read_reply
+from autograder.checking.outcomes import StudentCodeProblem, StudentCrashed, StudentTimeout
+from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
+from autograder.sandbox import forkserver, wire
+from autograder.sandbox.framing import FrameClosed, FrameReader, FrameTimeout, send_frame
+from autograder.sandbox.jail import Limits
+from autograder.sandbox.plan import Plan
+from autograder.sandbox.replies import call_request, changed_arguments, interpret, read_reply
 
 
 #: how long a worker may hold finished answers back to send them together
@@ -34,49 +34,49 @@ MAX_PROTECTIONS = 32
 MAX_HELD_BYTES = 2 * wire.MAX_MESSAGE_BYTES
 
 
-class ZygoteClient:
+class ForkServerClient:
     def __init__(self, pid: int, control: socket.socket, memory_group: str | None = None):
         """``memory_group``: the memory cgroup every worker moves into (``sandbox.cgroups``), if any."""
         self.pid = pid
         self.control = control
         self.memory_group = memory_group
         self.lock = threading.Lock()
-        self.setup: tuple[int | None, Limits] | None = None  #: the uid and limits the zygote has
+        self.setup: tuple[int | None, Limits] | None = None  #: the uid and limits the fork server has
 
     def spawn(self, uid: int | None, limits: Limits) -> tuple[int, socket.socket]:
         with self.lock:
             if self.setup != (uid, limits):  # once a run: every worker has the same
-                self._request(zygote.SETUP, [zygote.setup_message(uid, limits, self.memory_group)])
+                self._request(forkserver.SETUP, [forkserver.setup_message(uid, limits, self.memory_group)])
                 self.setup = (uid, limits)
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            socket.send_fds(self.control, [zygote.SPAWN], [theirs.fileno()])
+            socket.send_fds(self.control, [forkserver.SPAWN], [theirs.fileno()])
             theirs.close()
-            pid = zygote.INT.unpack(self.control.recv(16))[0]
+            pid = forkserver.INT.unpack(self.control.recv(16))[0]
         if pid < 0:
             ours.close()
             raise RuntimeError("the fork server refused to fork a worker before its setup")
         return pid, ours
 
     def send_plan(self, plan: Plan) -> None:
-        """Hand the zygote the planned calls; every worker forked after this inherits them."""
+        """Hand the fork server the planned calls; every worker forked after this inherits them."""
         with self.lock:
-            self._request(zygote.PLAN, plan.requests)
+            self._request(forkserver.PLAN, plan.requests)
 
     def _request(self, op: bytes, frames: list[bytes]) -> None:
         """A request that comes with data: the frames go over a stream of their own."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         with ours:
-            socket.send_fds(self.control, [op + zygote.INT.pack(len(frames))], [theirs.fileno()])
+            socket.send_fds(self.control, [op + forkserver.INT.pack(len(frames))], [theirs.fileno()])
             theirs.close()
             for data in frames:
                 send_frame(ours, data)
             self.control.recv(16)
 
     def kill(self, pid: int) -> None:
-        """Have the zygote kill and reap a worker (and its strays). No reply is awaited: the
-        zygote answers requests in order, so it is done before it forks the next worker."""
+        """Have the fork server kill and reap a worker (and its strays). No reply is awaited: the
+        fork server answers requests in order, so it is done before it forks the next worker."""
         with self.lock:
-            self.control.sendall(zygote.KILL + zygote.INT.pack(pid))
+            self.control.sendall(forkserver.KILL + forkserver.INT.pack(pid))
 
     def close(self) -> None:
         self.control.close()
@@ -86,8 +86,8 @@ class ZygoteClient:
             pass
 
 
-class Submission:
-    """One student's code, run in a jailed worker forked by the zygote.
+class StudentWorker:
+    """One student's code, run in a jailed worker forked by the fork server.
 
     With a :class:`~.plan.Plan`, the worker makes the planned calls on its own and the
     answers are read as the checks ask for them; a call that is not the planned one is
@@ -96,9 +96,9 @@ class Submission:
     resumes the plan from there, so one problem costs only the check that met it.
     """
 
-    def __init__(self, zygote: ZygoteClient, files: dict[str, str], uid: int, limits: Limits,
+    def __init__(self, fork_server: ForkServerClient, files: dict[str, str], uid: int, limits: Limits,
                  plan: Plan | None = None):
-        self.zygote = zygote
+        self.fork_server = fork_server
         self.files = files
         self.uid = uid
         self.limits = limits
@@ -171,7 +171,7 @@ class Submission:
             return self.call(module, name, args, kwargs)
 
         proxy.__name__ = name
-        proxy.changed_arguments = lambda: self.changed  # see autograder.plugin.StudentCalls
+        proxy.changed_arguments = lambda: self.changed  # see autograder.checking.runner.StudentCalls
         return proxy
 
     def close(self) -> None:
@@ -336,7 +336,7 @@ class Submission:
         if self.load_failure is not None:
             raise self.load_failure  # the worker cannot even start: a new one would fail the same way
         files = {k: v for k, v in self.files.items() if k not in self.unloadable}
-        self.pid, self.sock = self.zygote.spawn(self.uid, self.limits)
+        self.pid, self.sock = self.fork_server.spawn(self.uid, self.limits)
         self.reader = FrameReader(self.sock)
         load = {"op": "load", "files": files}
         if run_from is not None:
@@ -420,6 +420,6 @@ class Submission:
     def _stop(self) -> None:
         if self.pid is not None:
             self.sock.close()
-            self.zygote.kill(self.pid)
+            self.fork_server.kill(self.pid)
             self.pid = self.sock = None
         self.running = None

@@ -20,9 +20,9 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from . import jail, modules, syscalls, warmup, wire
-from .worker import forget_inherited_package, serve as serve_worker
-from .framing import recv_frame, send_frame
+from autograder.sandbox import jail, modules, syscalls, warmup, wire
+from autograder.sandbox.worker import forget_inherited_package, serve as serve_worker
+from autograder.sandbox.framing import recv_frame, send_frame
 
 PRELOAD = (
     "torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.linalg", "torch.fft", "torch.special",
@@ -134,7 +134,7 @@ def fork_worker() -> int:
     """``os.fork()`` without Python's after-fork work, which cost a worker ~4 ms and 350 page faults.
 
     Python's handlers re-initialise locks and thread state that other threads might have
-    held at the fork, and reseed ``random``. The zygote has no other thread (checked), and
+    held at the fork, and reseed ``random``. The fork server has no other thread (checked), and
     a worker reseeds before every call (``replies.seed_call``: torch's generator always,
     Python's when the student's files name it); glibc still runs its own
     and torch's ``pthread_atfork`` handlers.
@@ -162,7 +162,7 @@ def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail
 def _children(path: str = "/proc/thread-self/children") -> set[int] | None:
     """The children ``path`` lists (this process's, by default), or None where the kernel
     does not list them."""
-    try:  # a raw read: the zygote runs this after every worker, and each object it makes costs a page fault
+    try:  # a raw read: the fork server runs this after every worker, and each object it makes costs a page fault
         fd = os.open(path, os.O_RDONLY)
         try:
             # small reads: a buffer of more than 512 bytes comes from malloc, which may first
@@ -181,8 +181,8 @@ def _children(path: str = "/proc/thread-self/children") -> set[int] | None:
 def _clean_up_strays(uid: int | None, workers: set[int], pid_init: int | None = None) -> None:
     """Kill and reap what a worker left running after it was killed.
 
-    The zygote is a child subreaper: a process a worker started (even one that called
-    setsid) becomes the zygote's child when its parent dies, unless the worker ran in
+    The fork server is a child subreaper: a process a worker started (even one that called
+    setsid) becomes the fork server's child when its parent dies, unless the worker ran in
     the fork server's process namespace (as root: ``jail.private_process_namespace``),
     where it becomes a child of that namespace's first process, ``pid_init``. So once a
     worker is gone, any child of either that is not a live worker (or ``pid_init``) is
@@ -321,14 +321,14 @@ def _reap(pid: int, uid: int | None, workers: set[int], pid_init: int | None = N
 
 
 def start() -> tuple[int, socket.socket]:
-    """Fork the zygote from the current process; return its pid and the control socket."""
+    """Fork the fork server from the current process; return its pid and the control socket."""
     preload()
     gc.freeze()  # workers inherit a heap the collector need not walk (and pages it need not copy)
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
         jail.die_with_parent()
-        jail.set_process_name("grader-zygote")
+        jail.set_process_name("grader-forksrv")
         parent_end.close()
         os.closerange(3, child_end.fileno())
         os.closerange(child_end.fileno() + 1, 65536)

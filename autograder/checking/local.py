@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .curriculum import load_manifest, resolve_names
-from .errors import AutograderError, UsageError
-from .namespaces import load_namespace
-from .outcomes import CheckRecord, ExerciseResult, summarise
-from .plugin import PUBLIC_DIR, GradingPlugin, run_checks
+from autograder.curriculum import load_manifest, resolve_names
+from autograder.errors import AutograderError, UsageError
+from autograder.checking.namespaces import load_namespace
+from autograder.checking.outcomes import CheckRecord, ExerciseResult, summarise
+from autograder.checking.runner import PUBLIC_DIR, CheckRunner, Student, run_checks
 
 def run_public_checks(exercises_dir: Path, names: list[str] | None = None) -> list[ExerciseResult]:
     """Run the public checks of ``names`` (all when None) against ``exercises_dir``."""
@@ -24,7 +24,7 @@ def run_public_checks(exercises_dir: Path, names: list[str] | None = None) -> li
         for record in records:
             found.setdefault(record.exercise, []).append(record)
 
-    plugin = GradingPlugin(["yours"], lambda _: namespace, lambda *_: None, done, exercises=wanted)
+    plugin = CheckRunner(["yours"], lambda _: Student(namespace), lambda *_: None, done, exercises=wanted)
     run_checks([PUBLIC_DIR], plugin)
     unchecked = [name for name in wanted if name not in found]
     if unchecked:

@@ -1,6 +1,6 @@
 """Comparisons for checks that say what is wrong in a student's terms.
 
-Each helper raises :class:`~autograder.outcomes.CheckFailure` with a message that
+Each helper raises :class:`~autograder.checking.outcomes.CheckFailure` with a message that
 names the call, what was expected and what came back, so that the student reads a
 diagnosis rather than a diff.
 """
@@ -11,7 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .outcomes import fail
+from autograder.checking.outcomes import fail
 
 
 def describe(value: Any) -> str:

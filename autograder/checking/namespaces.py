@@ -10,9 +10,9 @@ import sys
 import types
 from pathlib import Path
 
-from .curriculum import Exercise
-from .outcomes import StudentCrashed
-from .outcomes import student_traceback
+from autograder.curriculum import Exercise
+from autograder.checking.outcomes import StudentCrashed
+from autograder.checking.outcomes import student_traceback
 
 def _crashing(name: str, message: str, detail: str):
     def crashed(*args, **kwargs):

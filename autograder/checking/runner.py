@@ -10,14 +10,11 @@ pytest collects the checks (markers, parametrization, assertion rewriting); the 
 then takes over the run loop and calls each collected check once per submission with
 those arguments. That costs microseconds per check where pytest's full per-item
 protocol (fixtures, reports, capture) costs milliseconds, which matters at a class of
-hundreds times ~70 checks. A *backend* supplies the submissions: ``open(id) ->
-namespace`` of the student's functions, ``close(id, namespace)``; the plugin calls
-``on_student_done(id, records)`` once a student's checks are all done, and, before the
-first student, ``rehearse(run_all)`` where ``run_all(namespace)`` runs every check once
-with a namespace the backend chooses. A namespace may have ``_start_check(index)``,
-called before check ``index`` runs, ``_known_outcome(index)``, which may return that
-check's record instead of having it run, and ``_learn_outcome(index, record)``, called
-after it ran.
+hundreds times ~70 checks. The caller supplies the submissions: ``open(id) ->``
+:class:`Student` (the student's functions, and the :class:`Backend` behind them if
+any), ``close(id, student)``; the runner calls ``on_student_done(id, records)`` once a
+student's checks are all done, and, before the first student, ``rehearse(run_all)``
+where ``run_all(student)`` runs every check once with a student the caller chooses.
 """
 from __future__ import annotations
 
@@ -30,16 +27,17 @@ import re
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Protocol
 
 import pytest
 import torch
 
-from .errors import AutograderError
-from .outcomes import CheckRecord, StudentCodeProblem, in_student_file, student_traceback
-from .untrusted import MAX_TRACEBACK_CHARS, safe_text
+from autograder.curriculum import PACKAGE_DIR
+from autograder.errors import AutograderError
+from autograder.checking.outcomes import CheckRecord, StudentCodeProblem, in_student_file, student_traceback
+from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_text
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 PUBLIC_DIR = PACKAGE_DIR / "checks"
 HIDDEN_DIR = PACKAGE_DIR / "hidden"
 CHECKS_INI = PUBLIC_DIR / "pytest.ini"
@@ -76,17 +74,40 @@ def _classify(exc: BaseException) -> tuple[str, str, str]:
     return "failed", f"what your function returned could not be checked ({type(exc).__name__}: {exc})", ""
 
 
+class Backend(Protocol):
+    """What runs a student's functions elsewhere and wants to know which check is running
+    (``sandbox.client.StudentWorker``, ``sandbox.plan.Recorder``)."""
+
+    def start_check(self, index: int) -> None:
+        """Check ``index`` starts: the calls that follow belong to it."""
+
+    def known_outcome(self, index: int) -> CheckRecord | None:
+        """The record of check ``index`` if it is known without running it, else None."""
+
+    def learn_outcome(self, index: int, record: CheckRecord) -> None:
+        """Check ``index`` ran and recorded ``record``."""
+
+
+@dataclass
+class Student:
+    """One submission as the runner sees it: an object whose attributes are the student's
+    functions, and the backend that runs them, if any (None: they run here)."""
+
+    functions: Any
+    backend: Backend | None = None
+
+
 def _marker_value(item: pytest.Item, name: str, default: Any) -> Any:
     marker = item.get_closest_marker(name)
     return marker.args[0] if marker and marker.args else default
 
 
-class GradingPlugin:
-    def __init__(self, ids: Iterable[str], open_submission: Callable[[str], Any],
-                 close_submission: Callable[[str, Any], None],
+class CheckRunner:
+    def __init__(self, ids: Iterable[str], open_submission: Callable[[str], Student],
+                 close_submission: Callable[[str, Student], None],
                  on_student_done: Callable[[str, list[CheckRecord]], None],
                  reference: Any = None, exercises: list[str] | None = None,
-                 rehearse: Callable[[Callable[[Any], list[CheckRecord]]], None] | None = None):
+                 rehearse: Callable[[Callable[[Student], dict[int, CheckRecord | None]]], None] | None = None):
         self.ids = ids
         self.open_submission = open_submission
         self.close_submission = close_submission
@@ -118,13 +139,13 @@ class GradingPlugin:
         for student_id in self.ids:
             if rehearse is not None:  # before the first student only: no students, no rehearsal
                 # lets a backend see, once, every call the checks make (see sandbox.plan)
-                rehearse(lambda namespace: {i: self._run(item, namespace, i) for i, item in enumerate(checks)})
+                rehearse(lambda student: {i: self._run(item, student, i) for i, item in enumerate(checks)})
                 rehearse = None
-            namespace = self.open_submission(student_id)
+            student = self.open_submission(student_id)
             try:
-                records = [self._run(item, namespace, i) for i, item in enumerate(checks)]
+                records = [self._run(item, student, i) for i, item in enumerate(checks)]
             finally:
-                self.close_submission(student_id, namespace)
+                self.close_submission(student_id, student)
             self.on_student_done(student_id, [r for r in records if r is not None])
         return True
 
@@ -148,26 +169,25 @@ class GradingPlugin:
                                       "exercise names and their parametrize arguments.")
         return kwargs
 
-    def _run(self, item: pytest.Function, namespace: Any, index: int) -> CheckRecord | None:
+    def _run(self, item: pytest.Function, student: Student, index: int) -> CheckRecord | None:
         """Check ``index`` against one submission. Whatever the submission's input makes the
         grader's side raise costs this check only, with the reason, never the run."""
         try:
-            return self._judge(item, namespace, index)
+            return self._judge(item, student, index)
         except AutograderError:
             raise  # the checks themselves are wrong: nothing to grade with
         except Exception as exc:  # noqa: BLE001 - e.g. a value the backend could not read
             return self._record(item, ("crashed", f"the grader could not judge this check ({type(exc).__name__}: "
                                                   f"{without_addresses(safe_text(exc, 500))})", ""))
 
-    def _judge(self, item: pytest.Function, namespace: Any, index: int) -> CheckRecord | None:
-        start = getattr(namespace, "_start_check", None)
-        if start:
-            start(index)  # a backend may want to know which check its calls belong to
-        known = getattr(namespace, "_known_outcome", None)
-        record = known(index) if known else None
-        if record is not None:
-            return record  # the backend knows the outcome without running the check
-        calls = StudentCalls(namespace, self.reference_namespace)
+    def _judge(self, item: pytest.Function, student: Student, index: int) -> CheckRecord | None:
+        backend = student.backend
+        if backend is not None:
+            backend.start_check(index)  # the calls that follow belong to this check
+            record = backend.known_outcome(index)
+            if record is not None:
+                return record  # the backend knows the outcome without running the check
+        calls = StudentCalls(student.functions, self.reference_namespace)
         kwargs = self._arguments(item, calls)
         if kwargs is None:
             return None
@@ -189,9 +209,8 @@ class GradingPlugin:
             result = ("failed", f"{name} changed its {' and '.join(labels)} in place; leave the arguments as they "
                                 "were and return a new value (the check and the reference used the originals).", "")
         record = self._record(item, result)
-        learn = getattr(namespace, "_learn_outcome", None)
-        if learn:
-            learn(index, record)
+        if backend is not None:
+            backend.learn_outcome(index, record)
         return record
 
     @staticmethod
@@ -241,7 +260,7 @@ class StudentCalls:
             if changed:
                 self.changed.append((name, self._labels(name, args, kwargs, changed)))
             return value
-        from .sandbox.wire import fingerprint
+        from autograder.sandbox.wire import fingerprint
 
         saved = [(i, copy.deepcopy(value)) for i, value in enumerate([*args, *kwargs.values()])
                  if not _immutable(value)]
@@ -305,7 +324,7 @@ def _in_hidden_dir(path: str) -> bool:
     return Path(path).resolve().is_relative_to(HIDDEN_DIR)
 
 
-def run_checks(paths: list[Path], plugin: GradingPlugin, quiet: bool = True, extra: tuple[str, ...] = ()) -> int:
+def run_checks(paths: list[Path], plugin: CheckRunner, quiet: bool = True, extra: tuple[str, ...] = ()) -> int:
     args = [*extra, "-s", "-c", str(CHECKS_INI), "--rootdir", str(PACKAGE_DIR), "-p", "no:logging", "-p", "no:warnings", *(["-p", "no:terminal"] if quiet else []),
             "-W", "ignore::pytest.PytestAssertRewriteWarning", *map(str, paths)]
     os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # third-party plugins only cost start-up

@@ -10,10 +10,10 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from .curriculum import SOLUTIONS_DIR
-from .curriculum import load_manifest
-from .namespaces import load_namespace
-from .plugin import HIDDEN_DIR, GradingPlugin, run_checks
+from autograder.curriculum import SOLUTIONS_DIR
+from autograder.curriculum import load_manifest
+from autograder.checking.namespaces import load_namespace
+from autograder.checking.runner import HIDDEN_DIR, CheckRunner, Student, run_checks
 
 
 def hidden_points(exercise: str, namespace: dict[str, Any]) -> float:
@@ -25,7 +25,7 @@ def hidden_points(exercise: str, namespace: dict[str, Any]) -> float:
     def done(_student: str, records: list) -> None:
         earned.extend(r.points for r in records if r.outcome == "passed")
 
-    plugin = GradingPlugin(["notebook"], lambda _: functions, lambda *_: None, done, reference=reference,
+    plugin = CheckRunner(["notebook"], lambda _: Student(functions), lambda *_: None, done, reference=reference,
                            exercises=[exercise])
     run_checks([HIDDEN_DIR], plugin)
     return float(sum(earned))

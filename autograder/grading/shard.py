@@ -1,4 +1,4 @@
-"""Grading shards: ``python -m autograder.grading.session LIFELINE [IN:OUT ...]``, driven through pipes.
+"""Grading shards: ``python -m autograder.grading.shard LIFELINE [IN:OUT ...]``, driven through pipes.
 
 The process is the first shard, on stdin and stdout. Once it has imported torch (most
 of a shard's start-up), it forks one more shard for each ``IN:OUT`` pair of inherited
@@ -10,9 +10,9 @@ Each shard reads the path of a spec (JSON) that names a JSON list of students as
 first line; it then grades those whose index (one per line) it reads, until its input
 ends, so that a parent can spread a class over shards as they go.
 
-Order matters for safety. This process imports torch and forks the zygote *first*;
+Order matters for safety. This process imports torch and forks the fork server *first*;
 only then does it load the reference solutions, the hidden checks and the students'
-submissions. Workers are forked by the zygote, so they never hold those in memory or in
+submissions. Workers are forked by the fork server, so they never hold those in memory or in
 an open file.
 Each finished student is written at once (atomically) and announced on stdout.
 """
@@ -77,9 +77,9 @@ def watch_lifeline(fd: int) -> None:
 
 def main(argv: list[str]) -> int:
     """``argv``: the lifeline's descriptor, then an ``IN:OUT`` pair per shard to fork."""
-    from ..sandbox import jail, zygote
+    from autograder.sandbox import forkserver, jail
 
-    zygote.preload()  # what every fork server imports: shared too
+    forkserver.preload()  # what every fork server imports: shared too
     import pytest  # noqa: F401 - what every shard imports next (0.2 s): public code, so fork servers may have it
     lifeline = int(argv[0])
     channels = [tuple(int(fd) for fd in arg.split(":")) for arg in argv[1:]]
@@ -93,28 +93,28 @@ def main(argv: list[str]) -> int:
 
 def grade_shard(lifeline: int) -> int:
     """Grade the students this shard is handed (see the module's docstring)."""
-    from ..sandbox import jail, zygote
-    from ..sandbox.plan import Recorder
-    from ..sandbox.remote import Submission, ZygoteClient
+    from autograder.sandbox import forkserver, jail
+    from autograder.sandbox.plan import Recorder
+    from autograder.sandbox.client import ForkServerClient, StudentWorker
 
-    jail.set_process_name("grader-session")
+    jail.set_process_name("grader-shard")
     spec_path = sys.stdin.readline().rstrip("\n")  # sent once the parent has read the class
     if not spec_path:
         return 0  # nothing to grade
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    client = ZygoteClient(*zygote.start(), memory_group=spec.get("memory_group"))
+    client = ForkServerClient(*forkserver.start(), memory_group=spec.get("memory_group"))
     watch_lifeline(lifeline)  # a thread: only once the fork server is forked
     if spec["uid"] is not None:
         # leftovers of an interrupted run: the uid is this run's alone (the grading command
         # holds its lock, and so does this process: see sandbox.uids), so none of another's
-        zygote.kill_uid(spec["uid"])
+        forkserver.kill_uid(spec["uid"])
 
-    # Trusted material from here on: the zygote already exists.
-    from ..curriculum import SOLUTIONS_DIR
-    from ..curriculum import load_manifest
-    from ..namespaces import load_namespace
-    from ..plugin import HIDDEN_DIR, PUBLIC_DIR, GradingPlugin, run_checks
-    from .results import atomic_write, fit, result_document
+    # Trusted material from here on: the fork server already exists.
+    from autograder.curriculum import SOLUTIONS_DIR
+    from autograder.curriculum import load_manifest
+    from autograder.checking.namespaces import load_namespace
+    from autograder.checking.runner import HIDDEN_DIR, PUBLIC_DIR, CheckRunner, Student, run_checks
+    from autograder.grading.results import atomic_write, fit, result_document
 
     exercises = [e for e in load_manifest() if e.name in spec["exercises"]]
     reference = load_namespace(SOLUTIONS_DIR, exercises, "solutions")
@@ -122,23 +122,19 @@ def grade_shard(lifeline: int) -> int:
     out = Path(spec["out"])
     roster = json.loads(Path(spec["students"]).read_text(encoding="utf-8"))
     students = {f"s{i}": entry for i, entry in enumerate(roster)}
-    open_subs: dict[str, Submission] = {}
+    open_subs: dict[str, StudentWorker] = {}
     recorder = Recorder(reference, {e.name: e.assignment for e in exercises})
 
     def rehearse(run_all) -> None:
-        recorder.record_outcomes(run_all(recorder.namespace()))
+        recorder.record_outcomes(run_all(Student(recorder.namespace(), recorder)))
         client.send_plan(recorder.plan)
 
-    def open_submission(token: str) -> types.SimpleNamespace:
+    def open_submission(token: str) -> Student:
         entry = students[token]
-        sub = open_subs[token] = Submission(client, entry["files"], spec["uid"], limits, recorder.plan)
-        namespace = types.SimpleNamespace(**{e.name: sub.function(e.assignment, e.name) for e in exercises})
-        namespace._start_check = sub.start_check
-        namespace._known_outcome = sub.known_outcome
-        namespace._learn_outcome = sub.learn_outcome
-        return namespace
+        sub = open_subs[token] = StudentWorker(client, entry["files"], spec["uid"], limits, recorder.plan)
+        return Student(types.SimpleNamespace(**{e.name: sub.function(e.assignment, e.name) for e in exercises}), sub)
 
-    def close_submission(token: str, _namespace: object) -> None:
+    def close_submission(token: str, _student: Student) -> None:
         open_subs[token].close()
 
     def done(token: str, records: list) -> None:
@@ -152,7 +148,7 @@ def grade_shard(lifeline: int) -> int:
 
     gc.freeze()  # torch's many long-lived objects: keep them out of every later collection
     given = (f"s{int(line)}" for line in sys.stdin if line.strip())  # handed out by the parent as we go
-    plugin = GradingPlugin(given, open_submission, close_submission, done, reference=reference,
+    plugin = CheckRunner(given, open_submission, close_submission, done, reference=reference,
                            exercises=spec["exercises"], rehearse=rehearse)
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)
     client.close()

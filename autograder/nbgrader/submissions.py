@@ -1,0 +1,139 @@
+"""nbgrader submissions: a ``submitted/<student>/<assignment>/<assignment>.ipynb`` tree
+turned into students' files, graded by the sandbox, the scores written to the gradebook.
+
+Each notebook's answer cells are taken by grade id (with the imports cell) and graded
+like a ``.py`` file; code in other cells is not graded.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from autograder.curriculum import ASSIGNMENTS, Exercise
+from autograder.errors import UsageError
+from autograder.grading.results import Summary
+from autograder.grading.run import GradeOptions, grade
+from autograder.grading.submissions import Submission, is_output, unexpected
+from autograder.grading.uploads import (MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE, cell_grade_id, cell_source, entry_kind, is_code_cell,  # noqa: F401
+                              parse_notebook, read_file, student_id)
+from autograder.untrusted import StudentInputError, safe_name
+
+
+def notebook_to_module(nb_bytes: bytes, assignment: str, exercises: list[Exercise], problems: list[str]) -> str | None:
+    """The Python file equivalent to a submitted notebook's imports and solution cells.
+
+    ``None``, with the reason in ``problems``, when the notebook as a whole cannot be
+    read; a cell that cannot be read costs its exercise (the imports cell: the default
+    imports are used instead)."""
+    where = f"{assignment}.ipynb"
+    try:
+        cells = parse_notebook(nb_bytes, where)
+    except StudentInputError as err:
+        problems.append(err.message)
+        return None
+    by_id: dict[str, object] = {}
+    for cell in cells:
+        grade_id = cell_grade_id(cell)
+        if grade_id is None:
+            continue
+        if grade_id in by_id:
+            problems.append(f"{where}: the cell '{safe_name(grade_id)}' appears more than once; the first one was graded")
+            continue
+        by_id[grade_id] = cell
+    parts = []
+    imports = by_id.get(f"imports_{assignment}")
+    source = None
+    if imports is not None and is_code_cell(imports):
+        try:
+            source = cell_source(imports, f"{where}: the imports cell")
+        except StudentInputError as err:
+            problems.append(err.message)
+    parts.append(source if source is not None else "import torch\nfrom torch import nn")
+    for e in exercises:
+        if e.assignment != assignment:
+            continue
+        cell = by_id.get(e.name)
+        if cell is None:
+            problems.append(f"{where}: the answer cell for {e.name} is missing")
+        elif not is_code_cell(cell):
+            problems.append(f"{where}: the answer cell for {e.name} is no longer a code cell")
+        else:
+            try:
+                parts.append(cell_source(cell, f"{where}: the answer cell for {e.name}"))
+            except StudentInputError as err:
+                problems.append(err.message)
+    return "\n\n\n".join(parts) + "\n"
+
+
+def discover_notebooks(root: Path, exercises: list[Exercise], assignment: str | None,
+                       out: Path | None = None, *, skipped: list[str]) -> list[Submission]:
+    """Submissions from nbgrader's ``submitted/<student>/<assignment>/*.ipynb`` (not ``out``,
+    the output folder, if it is kept there). A folder whose name is not a student id
+    costs only itself: the reason goes to ``skipped``, for the instructor."""
+    if not root.is_dir():
+        raise UsageError(f"The submissions folder {root} does not exist.")
+    if assignment is None:
+        raise UsageError("Grading an nbgrader submitted/ folder needs --assignment NAME.",
+                         hint="one of: " + ", ".join(ASSIGNMENTS))
+    if assignment not in ASSIGNMENTS:
+        raise UsageError(f"There is no assignment called {assignment!r}.", hint="one of: " + ", ".join(ASSIGNMENTS))
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as err:
+        raise UsageError(f"Cannot read the submissions folder {root}: {err.strerror}.") from None
+    found = []
+    where = f"{assignment}.ipynb"
+    for folder in entries:
+        if folder.name.startswith(".") or not os.path.isdir(folder / assignment) or is_output(folder, out):
+            continue
+        try:
+            student = student_id(folder.name)
+        except StudentInputError as err:
+            skipped.append(f"{safe_name(folder.name)}: {err.message}")
+            continue
+        sub = Submission(student)
+        try:
+            # a link could point at the source notebook, with the solutions
+            if "link" in (entry_kind(folder, student), entry_kind(folder / assignment, f"{assignment}/"),
+                          entry_kind(folder / assignment / where, where)):
+                sub.problems.append(f"{where} is a link, not a file, and was not graded")
+            else:
+                raw = read_file(folder / assignment / where, where, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE)
+                if raw is None:
+                    sub.problems.append(f"{where} is missing from the submission")
+                else:
+                    module = notebook_to_module(raw, assignment, exercises, sub.problems)
+                    if module is not None:
+                        sub.files[f"{assignment}.py"] = module
+        except StudentInputError as err:
+            sub.problems.append(err.message)
+        except Exception as err:  # noqa: BLE001 - one student's upload must not stop the class
+            sub.problems.append(unexpected(err))
+        found.append(sub)
+    if not found and not skipped:
+        raise UsageError(f"{root} holds no submissions of {assignment}.")
+    if not found:
+        raise UsageError(f"{root} holds no submissions of {assignment} that can be graded:\n" + "\n".join(skipped))
+    return found
+
+
+def looks_like_nbgrader(root: Path) -> bool:
+    """Whether ``root`` is an nbgrader ``submitted/`` tree (``<student>/<assignment>/*.ipynb``)."""
+    return root.is_dir() and any(root.glob("*/*/*.ipynb"))
+
+
+def grade_notebooks(options: GradeOptions) -> Summary:
+    """Grade ``options.submissions``, a ``submitted/`` tree, for ``options.assignment``;
+    with ``options.gradebook``, write the scores into that course's gradebook."""
+    from autograder.nbgrader.gradebook import write_gradebook
+
+    def find_class(options: GradeOptions, exercises: list[Exercise], skipped: list[str]
+                   ) -> tuple[list[Submission], list[Exercise]]:
+        found = discover_notebooks(options.submissions, exercises, options.assignment, options.out, skipped=skipped)
+        return found, [e for e in exercises if e.assignment == options.assignment]
+
+    def after(docs: list[dict]) -> None:
+        if options.gradebook:
+            write_gradebook(options.gradebook, options.assignment, docs)
+
+    return grade(options, find_class, after)

@@ -1,0 +1,93 @@
+"""The same submissions give byte-identical files: on a rerun, for any --jobs, after a
+kill, whatever the string hashing; unchanged results are not rewritten."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+from tests.helpers import ROOT, hostile, read_csv, run_cli, solution_copy, write_student
+
+
+def test_rerun_skips_everything_and_changes_nothing(graded):
+    out = graded["base"] / "out"
+    before = (out / "grades.csv").read_bytes()
+    # what a run killed between writing a result and renaming it into place leaves behind
+    leftover = out / "results" / ".honest.json.99999.tmp"
+    leftover.write_text("{")
+    again = run_cli("grade", str(graded["base"] / "subs"), "--out", str(out), "--timeout", "1", "--quiet")
+    assert again.returncode == 0 and "0 now" in again.stdout
+    assert (out / "grades.csv").read_bytes() == before
+    assert not leftover.exists(), "a complete run keeps a killed run's half-written file"
+
+def test_a_forced_regrade_replaces_only_the_files_whose_content_changed(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    write_student(subs / "same", solution_copy())
+    write_student(subs / "fixed", solution_copy({"tensors.py": [("    return torch.tensor(data)\n",
+                                                                 "    return torch.Tensor(data)\n")]}))
+    assert run_cli("grade", str(subs), "--out", str(out), "--quiet").returncode == 0
+    files = [out / "grades.csv", *(out / "results").glob("*.json"), *(out / "feedback").glob("*.html")]
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+    write_student(subs / "fixed", solution_copy())  # the student hands in a fix
+    again = run_cli("grade", str(subs), "--out", str(out), "--force", "--quiet")
+    assert again.returncode == 0 and "2 now" in again.stdout
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+    changed = {p.relative_to(out).as_posix() for p in files if after[p] != before[p]}
+    assert changed == {"grades.csv", "results/fixed.json", "feedback/fixed.html"}
+    assert json.loads((out / "results" / "fixed.json").read_text())["score"] == 70
+
+def test_same_grades_for_any_jobs_and_after_a_kill(graded, tmp_path):
+    subs = tmp_path / "subs"
+    write_student(subs / "a", solution_copy())
+    write_student(subs / "b", solution_copy({"activations.py": [("    return torch.softmax(logits, dim=dim)\n",
+                                                                  "    return torch.softmax(logits, dim=0)\n")]}))
+    for i in range(6):
+        write_student(subs / f"c{i}", hostile("    while True:\n        pass\n") if i % 2 else solution_copy())
+    one = run_cli("grade", str(subs), "--out", str(tmp_path / "one"), "--jobs", "1", "--timeout", "1", "--quiet")
+    assert one.returncode == 0, one.stderr
+    # start again with two jobs, kill the whole run as soon as one result exists, then resume
+    out = tmp_path / "two"
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out), "--jobs", "2",
+                             "--timeout", "1", "--quiet"], cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((out / "results").glob("*.json")):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "grades.csv").exists()
+    resumed = run_cli("grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "1", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "grades.csv").read_bytes() == (tmp_path / "one" / "grades.csv").read_bytes()
+    rows = read_csv(out / "grades.csv")
+    assert rows["b"]["apply_softmax"] == "0" and rows["a"]["total"] == "70"
+
+def test_grades_and_feedback_do_not_depend_on_string_hashing_or_addresses(tmp_path):
+    """Python seeds its string hashing at random in every process; a student's answer that
+    depends on it (here openly, usually through the order of a set of strings) must still
+    get the same result, message and all, on every run."""
+    write_student(tmp_path / "subs" / "hashes", solution_copy({"tensors.py": [(
+        "    return torch.tensor(data)\n", "    return torch.tensor(data) + hash('salt') % 1000003\n")]}))
+    # and one whose wrong answer is shown by a repr with its memory address (which address
+    # space layout randomisation changes from run to run)
+    write_student(tmp_path / "subs" / "generator", solution_copy({"tensors.py": [(
+        "    return torch.tensor(data)\n", "    return (x for x in data)\n")]}))
+    outputs = []
+    for run in ("one", "two"):
+        result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / run), "--quiet")
+        assert result.returncode == 0, result.stderr
+        outputs.append([(tmp_path / run / "results" / f"{s}.json").read_bytes() for s in ("hashes", "generator")])
+    assert outputs[0] == outputs[1]
+    assert b"generator object" in outputs[0][1]
+
+def test_an_output_folder_kept_among_the_submissions_is_not_a_student(tmp_path):
+    subs = tmp_path / "subs"
+    write_student(subs / "ada", solution_copy())
+    for _ in range(2):  # the second run finds the first one's output among the submissions
+        result = run_cli("grade", str(subs), "--out", str(subs / "graded"), "--quiet")
+        assert result.returncode == 0, result.stderr
+        assert "Graded 1 students" in result.stdout
+    assert set(read_csv(subs / "graded" / "grades.csv")) == {"ada"}

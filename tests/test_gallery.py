@@ -1,0 +1,207 @@
+"""The hostile gallery graded by the real command: every student gets a row, each hostile
+student loses only its own points, and nothing reaches outside the jail.
+
+Every hostile student breaks exactly one exercise (tensor_dtype, 5 points) and leaves
+the rest correct: each must lose exactly those points, and everyone else keeps theirs.
+"""
+
+import json
+import os
+
+
+from tests.helpers import ROOT, hostile, read_csv, run_cli, solution_copy, uid_processes, write_student
+
+
+def test_every_student_gets_a_row_and_only_the_broken_exercise_is_lost(graded):
+    assert graded["result"].returncode == 0, graded["result"].stderr
+    rows = read_csv(graded["base"] / "out" / "grades.csv")
+    assert set(rows) == set(graded["expected"])
+    for student, points in graded["expected"].items():
+        row = rows[student]
+        assert row["tensor_dtype"] == str(points), (student, row)
+        assert row["total"] == str(65 + points), (student, row)
+        assert row["max_total"] == "70"
+
+MISTAKES = {
+    "create_tensor": ("    return torch.tensor(data)\n", "    return torch.Tensor(data)\n", "torch.Tensor(data) always makes"),
+    "linear_transform": ("    return x @ weight.T + bias\n", "    return x @ weight.T\n", "the bias was not added"),
+    "count_parameters": ("    return sum(p.numel() for p in model.parameters())\n",
+                         "    return len(list(model.parameters()))\n", "the number of parameter tensors"),
+    "apply_softmax": ("    return torch.softmax(logits, dim=dim)\n", "    return torch.softmax(logits, dim=0)\n",
+                      "softmax was taken over dimension 0"),
+    "build_binary_classifier": ("    return nn.Sequential(nn.Linear(n_features, 1), nn.Sigmoid())\n",
+                                "    return nn.Sequential(nn.Linear(n_features, 1))\n", "the output activation is missing"),
+    "predict_classes": ("    return probabilities.argmax(dim=-1)\n", "    return probabilities.argmax(dim=0)\n",
+                        "argmax over the batch"),
+}
+
+def test_common_mistakes_get_messages_that_name_them(tmp_path):
+    from autograder.curriculum import load_manifest
+
+    where = {e.name: e.relpath for e in load_manifest()}
+    for name, (old, new, _) in MISTAKES.items():
+        write_student(tmp_path / "subs" / name, solution_copy({where[name]: [(old, new)]}))
+    write_student(tmp_path / "subs" / "overflow", solution_copy({"activations.py": [(
+        "    return torch.softmax(logits, dim=dim)\n", "    e = logits.exp()\n    return e / e.sum(dim=dim, keepdim=True)\n")]}))
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    for name, (_, _, message) in list(MISTAKES.items()) + [("overflow", (0, 0, "exp overflowed"))]:
+        doc = json.loads((tmp_path / "out" / "results" / f"{name}.json").read_text())
+        assert message in " ".join(t["output"] for t in doc["tests"]), name
+        assert float(rows[name]["total"]) < 70, name
+
+def test_hostile_reasons_are_clear(graded):
+    out = graded["base"] / "out" / "results"
+
+    def messages(student):
+        doc = json.loads((out / f"{student}.json").read_text())
+        return " ".join(t["output"] for t in doc["tests"] if t["name"].startswith("tensor_dtype: "))
+
+    assert "did not finish within 1 s" in messages("loop")
+    assert "did not finish within 1 s" in messages("sleep")
+    assert "did not finish within 1 s" in messages("ignores_alarm")
+    assert "MemoryError" in messages("memory_hog")
+    assert "ended the grading process" in messages("segfault")
+    assert "ended the grading process" in messages("exits")
+    assert "No such file or directory" in messages("reads_hidden")
+    assert "No such file or directory" in messages("reads_other")
+    assert "Network is unreachable" in messages("network")
+    assert "No module named 'xml" in messages("unusual_import")
+    assert "PermissionError: [Errno 1] refused" in messages("kernel_calls")  # EPERM
+    assert "ended the grading process" in messages("i386_call")  # SIGSYS
+
+def test_student_code_cannot_read_write_or_connect_outside(graded):
+    out = graded["base"] / "out"
+    everything = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "def test_count_parameters_models" not in everything, "hidden checks leaked"
+    assert "def create_tensor" not in (out / "results" / "reads_other.json").read_text()
+    assert not graded["outside"].exists()
+    assert graded["accepted"] == []
+
+def test_no_student_process_survives_the_run(graded):
+    assert uid_processes({61000 + k for k in range(8)}) == []
+
+def test_results_follow_the_gradescope_schema_and_feedback_hides_check_code(graded):
+    out = graded["base"] / "out"
+    doc = json.loads((out / "results" / "honest.json").read_text())
+    assert doc["score"] == 70
+    for test in doc["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["name"].split(": ")[0] in read_csv(out / "grades.csv")["honest"]
+    html = (out / "feedback" / "loop.html").read_text()
+    assert "tensor_dtype" in html and "did not finish" in html
+    for code in ("wrong_dim", "torch.zeros(3, dtype=dtype)", "reference."):
+        assert code not in html
+
+def test_summary_reports_class_and_protections(graded):
+    text = graded["result"].stdout
+    assert f"Graded {len(graded['expected'])} students" in text
+    assert "Protections in force" in text and ("unprivileged uid" in text or os.geteuid() != 0)
+    assert "system call filter (seccomp)" in text
+    assert "tensor_dtype" in text and "full marks" in text
+
+def test_no_student_can_find_another_students_code_in_memory(tmp_path):
+    """Workers are forked from a process that never held the class's submissions."""
+    right = "    return torch.tensor(data)\n"
+    thief = right.replace("    return", """    import gc, sys
+    def strings(o):
+        if isinstance(o, str):
+            yield o
+        elif isinstance(o, dict):
+            for k, v in o.items():
+                yield from strings(k)
+                yield from strings(v)
+        elif isinstance(o, (list, tuple)):
+            for v in o:
+                yield from strings(v)
+    seen = [s for o in gc.get_objects() for s in strings(o)]
+    frame = sys._getframe()
+    while frame is not None:
+        seen += list(strings(frame.f_locals))
+        frame = frame.f_back
+    own, secret = "-".join(["THIEF", "OWN", "MARK"]), "-".join(["VICTIM", "SECRET", "42"])  # not constants
+    if not any(own in s for s in seen):
+        raise RuntimeError("the scan cannot even find this file")
+    if any(secret in s for s in seen):
+        return torch.Tensor(data)
+    return""", 1)
+    victim = solution_copy({"tensors.py": [(right, right + "# VICTIM-SECRET-42\n")]})
+    write_student(tmp_path / "subs" / "a_victim", victim)
+    write_student(tmp_path / "subs" / "b_thief", solution_copy({"tensors.py": [(right, thief + "# THIEF-OWN-MARK\n")]}))
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    create = json.loads((tmp_path / "out" / "results" / "b_thief.json").read_text())["extra_data"]["exercises"]
+    assert create["create_tensor"]["outcome"] == "passed", create["create_tensor"]
+    assert rows["b_thief"]["create_tensor"] == rows["a_victim"]["create_tensor"] != "0"
+
+def test_a_module_the_sandbox_lacks_is_named_with_what_to_use_instead(tmp_path):
+    """numpy.random is not loaded in advance (about 50 more memory mappings for every worker
+    to fork), and numpy imports it lazily: a student who uses it, which works on their own
+    machine, is told why it fails here and what to use instead."""
+    files = solution_copy({"tensors.py": [("import torch\n", "import numpy\nimport torch\n"),
+                                          ("    return torch.tensor(data)\n",
+                                           "    numpy.random.seed(0)\n    return torch.tensor(data)\n")]})
+    write_student(tmp_path / "subs" / "nina", files)
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads((tmp_path / "out" / "results" / "nina.json").read_text())
+    outputs = [t["output"] for t in doc["tests"] if "create_tensor" in t["name"] and t["score"] == 0]
+    assert outputs and all("No module named 'numpy.random'" in o and "use torch.rand or torch.randn" in o
+                           for o in outputs), outputs
+    assert doc["extra_data"]["exercises"]["tensor_dtype"]["score"] > 0  # the rest of the file is graded
+
+def test_a_submission_that_links_to_the_solutions_is_not_graded_as_them(tmp_path):
+    """Unpacking a student's archive (unzip, tar) keeps its links, which could point at the
+    solutions; the grader runs as root and would read them as the student's own work."""
+    subs = tmp_path / "subs"
+    (subs / "folder_link").mkdir(parents=True)
+    (subs / "folder_link" / "exercises").symlink_to(ROOT / "solutions")
+    (subs / "file_link").mkdir()
+    (subs / "file_link" / "tensors.py").symlink_to(ROOT / "solutions" / "tensors.py")
+    result = run_cli("grade", str(subs), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert rows["folder_link"]["total"] == "0" and rows["file_link"]["total"] == "0"
+
+    def output(student):
+        return json.loads((tmp_path / "out" / "results" / f"{student}.json").read_text())["output"]
+
+    assert "exercises/ is a link" in output("folder_link")
+    assert "exercises/tensors.py is not a regular file" in output("file_link")
+
+def test_student_code_cannot_read_the_instructors_environment(tmp_path):
+    """Variables the instructor's shell (or a CI job) holds, such as tokens, never reach a
+    worker: not through os.environ, nor C's getenv."""
+    write_student(tmp_path / "subs" / "spy", hostile(
+        "    import ctypes, os\n    libc = ctypes.CDLL(None)\n    libc.getenv.restype = ctypes.c_char_p\n"
+        "    raise ValueError(f\"env={os.environ.get('INSTRUCTOR_TOKEN')} getenv={libc.getenv(b'INSTRUCTOR_TOKEN')}\")\n"))
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet",
+                     env={"INSTRUCTOR_TOKEN": "hunter2"})
+    assert result.returncode == 0, result.stderr
+    output = (tmp_path / "out" / "results" / "spy.json").read_text()
+    assert "env=None getenv=None" in output and "hunter2" not in output
+
+def test_a_file_that_hangs_or_exits_while_importing_costs_only_its_own_exercises(tmp_path):
+    from autograder.curriculum import load_manifest
+
+    loops = solution_copy()
+    loops["layers.py"] = "while True:\n    pass\n" + loops["layers.py"]
+    exits = solution_copy()
+    exits["activations.py"] = "import os\nos._exit(3)\n" + exits["activations.py"]
+    for student, files in (("loops_at_import", loops), ("exits_at_import", exits), ("honest", solution_copy())):
+        write_student(tmp_path / "subs" / student, files)
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--timeout", "1", "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "grades.csv")
+    assert rows["honest"]["total"] == rows["honest"]["max_total"]
+    file_of = {e.name: e.relpath for e in load_manifest()}
+    for student, broken in (("loops_at_import", "layers.py"), ("exits_at_import", "activations.py")):
+        honest = rows["honest"]
+        for name, relpath in file_of.items():
+            assert rows[student][name] == ("0" if relpath == broken else honest[name]), (student, name)
+    doc = json.loads((tmp_path / "out" / "results" / "loops_at_import.json").read_text())
+    assert any("importing exercises/layers.py took longer than 1 s" in t["output"] for t in doc["tests"])
+    doc = json.loads((tmp_path / "out" / "results" / "exits_at_import.json").read_text())
+    assert any("importing exercises/activations.py ended the grading process" in t["output"] for t in doc["tests"])
