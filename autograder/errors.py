@@ -31,7 +31,3 @@ class StaleError(AutograderError):
     """Generated files differ from what the solutions generate."""
 
     exit_code = 1
-
-
-class SubmissionError(AutograderError):
-    """A submission that cannot be read (bad zip, invalid notebook...)."""

@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.helpers import solution_copy, write_student  # noqa: E402
+from autograder.authoring.examples import solution_copy, write_student  # noqa: E402
 
 VARIANTS = [
     {},

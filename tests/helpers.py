@@ -15,28 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder.authoring.examples import solution_copy, write_student  # noqa: F401 - for the tests
+
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-ASSIGNMENT_FILES = ("tensors.py", "layers.py", "activations.py")
-
-
-def solution_copy(edits: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, str]:
-    """The reference solutions as a student would hand them in, with textual edits applied."""
-    files = {}
-    for name in ASSIGNMENT_FILES:
-        text = "\n".join(l for l in (SOLUTIONS / name).read_text().splitlines() if "### " not in l) + "\n"
-        for old, new in (edits or {}).get(name, []):
-            assert old in text, f"edit target {old!r} not in {name}"
-            text = text.replace(old, new)
-        files[name] = text
-    return files
-
-
-def write_student(folder: Path, files: dict[str, str]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (folder / name).write_text(text)
-    return folder
 
 
 def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 600,

@@ -1,0 +1,62 @@
+"""The package's layout holds: no module-level import circle, grading never imports the
+nbgrader pipeline, and every module imports on its own."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import ROOT
+
+PACKAGE = ROOT / "autograder"
+MODULES = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                 for p in PACKAGE.rglob("*.py"))
+
+
+def source_of(module: str) -> str:
+    path = ROOT / (module.replace(".", "/") + ".py")
+    return (path if path.exists() else ROOT / module.replace(".", "/") / "__init__.py").read_text()
+
+
+def module_level_imports(module: str) -> set[str]:
+    """The ``autograder`` modules ``module`` imports at its top level (not inside functions)."""
+    found = set()
+    for node in ast.parse(source_of(module)).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("autograder"):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in MODULES)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("autograder"))
+    return {m for m in found if m in MODULES and m != module}
+
+
+def test_no_module_level_import_circle():
+    graph = {m: module_level_imports(m) for m in MODULES}
+    state: dict[str, int] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in graph[module]:
+            if state.get(target) == 1:
+                raise AssertionError("import circle: " + " -> ".join(path[path.index(target):] + [target]))
+            if target not in state:
+                visit(target, path + [target])
+        state[module] = 2
+
+    for module in MODULES:
+        if module not in state:
+            visit(module, [module])
+
+
+def test_grading_never_imports_the_nbgrader_pipeline():
+    for module in MODULES:
+        if module.startswith(("autograder.grading", "autograder.sandbox", "autograder.checking")):
+            assert "autograder.nbgrader" not in source_of(module), module
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m != "autograder.__main__"])
+def test_each_module_imports_alone(module):
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
