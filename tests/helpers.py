@@ -18,6 +18,7 @@ import pytest
 from autograder.authoring.examples import solution_copy, write_student  # noqa: F401 - for the tests
 
 ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
 
 
 def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 600,
