@@ -18,6 +18,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--student-kit", type=Path, metavar="DIR", help="also write the kit students receive")
     build.add_argument("--course", type=Path, metavar="DIR", default=None,
                        help="where to write the nbgrader course directory (default: course/)")
+    build.add_argument("--gradescope", type=Path, metavar="PATH.zip",
+                       help="also write a Gradescope autograder zip (see docs/gradescope.md)")
+    build.add_argument("--assignment", help="with --gradescope: the assignment a submission holds (default: all)")
+    build.add_argument("--hidden-visibility", default="after_published",
+                       help="with --gradescope: when students see hidden checks (hidden, after_due_date, "
+                            "after_published, visible; default after_published)")
 
     check = sub.add_parser("check", help="run the public checks on your exercises")
     check.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise names (default: all)")
@@ -53,6 +59,10 @@ def _build(args: argparse.Namespace) -> int:
     print(f"Generated {len(written)} changed file(s)" + (": " + ", ".join(written) if written else "."))
     if args.student_kit:
         print(f"Student kit written to {build.student_kit(args.student_kit)}")
+    if args.gradescope:
+        from autograder.gradescope.package import write_zip
+
+        print(f"Gradescope autograder written to {write_zip(args.gradescope, args.assignment, args.hidden_visibility)}")
     from autograder.nbgrader.course import write_course
     from autograder.curriculum import load_manifest
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from autograder.errors import UsageError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-SOLUTIONS_DIR = PROJECT_DIR / "solutions"
+#: the reference solutions: next to the package in a checkout; where the package is installed
+#: (a Gradescope autograder), wherever ``AUTOGRADER_SOLUTIONS`` says
+SOLUTIONS_DIR = Path(os.environ.get("AUTOGRADER_SOLUTIONS") or PROJECT_DIR / "solutions")
 MANIFEST_NAME = "manifest.json"
 MANIFEST = PACKAGE_DIR / MANIFEST_NAME
 

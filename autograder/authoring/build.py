@@ -79,7 +79,7 @@ test your functions on other inputs too.
 """
 
 #: what goes into the kit, relative to the project; nothing of solutions/ or the hidden checks
-KIT_EXCLUDE = {"hidden", "__pycache__", "authoring"}
+KIT_EXCLUDE = {"hidden", "__pycache__", "authoring", "gradescope"}
 
 
 def _copy_package(target: Path) -> None:

@@ -43,9 +43,10 @@ def grader_digest(limits: Limits, names: list[str]) -> str:
     h = hashlib.sha256(json.dumps(asdict(limits), sort_keys=True).encode())
     h.update(str(names).encode())
     # the whole grader (checks, sandbox, scoring, reports) and the solutions, not a hand-kept list
-    files = [*PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR / "manifest.json", *SOLUTIONS_DIR.glob("*.py")]
-    for path in sorted(files):
-        h.update(str(path.relative_to(PACKAGE_DIR.parent)).encode() + b"\0" + path.read_bytes())
+    files = [(str(p.relative_to(PACKAGE_DIR.parent)), p) for p in [*PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR / "manifest.json"]]
+    files += [(f"solutions/{p.name}", p) for p in SOLUTIONS_DIR.glob("*.py")]  # wherever they are (a Gradescope zip)
+    for name, path in sorted(files):
+        h.update(name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
@@ -151,7 +152,7 @@ class _Shard:
 #: what the grading processes keep of the instructor's environment: workers are forked from
 #: them, so anything else (tokens, passwords, a CI's secrets) would be student code's to read
 _PASSED_ENV = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH", "PYTHONHOME",
-               "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX"}
+               "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "AUTOGRADER_SOLUTIONS"}
 
 
 def grading_env() -> dict[str, str]:
