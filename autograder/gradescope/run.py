@@ -23,7 +23,7 @@ from autograder.curriculum import ASSIGNMENTS, Exercise
 from autograder.errors import AutograderError
 from autograder.grading.results import atomic_write
 from autograder.grading.run import GradeOptions, grade
-from autograder.grading.submissions import Submission, discover
+from autograder.grading.submissions import discover
 from autograder.grading.uploads import MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE, read_file
 from autograder.untrusted import StudentInputError, safe_name, safe_text
 
