@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade students whose results are up to date")
     grade.add_argument("--assignment", help="for an nbgrader submitted/ tree: the assignment to grade")
     grade.add_argument("--gradebook", type=Path, help="nbgrader course directory whose gradebook gets the scores")
+    grade.add_argument("--layout", choices=["auto", "folders", "canvas", "moodle"], default="auto",
+                       help="how SUBMISSIONS is laid out: a folder or zip per student, or an LMS's bulk download "
+                            "(a folder or its zip); default: detected")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even where student code cannot be isolated (not root, no user namespaces)")
@@ -86,10 +89,14 @@ def _grade(args: argparse.Namespace) -> int:
                            memory_mb=args.memory_mb, force=args.force, assignment=args.assignment,
                            gradebook=args.gradebook, progress=not args.quiet,
                            allow_unsandboxed=args.allow_unsandboxed)
+    from autograder.lms import grade_download, layout_of
     from autograder.nbgrader.submissions import grade_notebooks, looks_like_nbgrader
 
-    nbgrader_tree = args.assignment or looks_like_nbgrader(args.submissions)
-    summary = grade_notebooks(options) if nbgrader_tree else grade(options)
+    if args.assignment or looks_like_nbgrader(args.submissions):
+        summary = grade_notebooks(options)
+    else:
+        layout = layout_of(args.submissions) if args.layout == "auto" else args.layout
+        summary = grade_download(options, layout) if layout in ("canvas", "moodle") else grade(options)
     print(summary.render())
     return 1 if summary.not_graded else 0  # not every submission has a grade
 

@@ -159,17 +159,20 @@ def _text_cell(text: str) -> str:
     return spreadsheet_safe(safe_name(text))
 
 
-def grades_csv(docs: list[dict], exercises: list[Exercise]) -> str:
-    """The class's scores, one row a student. Text cells (the header, student ids) pass
+def grades_csv(docs: list[dict], exercises: list[Exercise], columns: dict[str, dict[str, str]] | None = None) -> str:
+    """The class's scores, one row a student, then ``columns`` (name -> student -> text,
+    such as an LMS's late marker). Text cells (the header, student ids) pass
     :func:`_text_cell`, so that no id a spreadsheet would take as a formula runs as one;
     numbers are written as numbers."""
+    columns = columns or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_text_cell(t) for t in ["student", *[e.name for e in exercises], "total", "max_total"]])
+    writer.writerow([_text_cell(t) for t in ["student", *[e.name for e in exercises], "total", "max_total", *columns]])
     for doc in sorted(docs, key=lambda d: d["extra_data"]["student"]):
         extra = doc["extra_data"]
         writer.writerow([_text_cell(extra["student"]), *[_fmt(extra["exercises"].get(e.name, {}).get("score", 0)) for e in exercises],
-                         _fmt(doc["score"]), _fmt(extra["max_score"])])
+                         _fmt(doc["score"]), _fmt(extra["max_score"]),
+                         *[_text_cell(values.get(extra["student"], "")) for values in columns.values()]])
     return out.getvalue()
 
 
@@ -187,6 +190,8 @@ class Summary:
     #: entries of the submissions folder that were no student's submission, each with the
     #: reason (a name that is not a student id...): nobody's grade, so the run is not complete
     not_graded: list[str] = field(default_factory=list)
+    #: what else the instructor should read: how an LMS download was mapped, files left out
+    notes: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         lines = [f"Graded {self.students} students ({self.graded_now} now, {self.skipped} unchanged since the last run).",
@@ -201,6 +206,8 @@ class Summary:
             lines += ["", f"Not graded: {len(self.not_graded)} entr{'y' if len(self.not_graded) == 1 else 'ies'} "
                           "of the submissions folder (fix, then run again: students already graded are kept):"]
             lines += [f"  {printable(reason)}" for reason in self.not_graded]
+        if self.notes:
+            lines += ["", *(printable(note) for note in self.notes)]
         return "\n".join(lines)
 
 

@@ -256,9 +256,11 @@ def discover_folders(options: GradeOptions, exercises: list[Exercise], skipped: 
 
 
 def grade(options: GradeOptions, find_class: Discover = discover_folders,
-          after: Callable[[list[dict]], None] | None = None) -> Summary:
+          after: Callable[[list[dict]], None] | None = None,
+          columns: dict[str, dict[str, str]] | None = None) -> Summary:
     """Grade the class ``find_class`` finds; ``after(results)`` runs once every result and
-    grades.csv are written (nbgrader's gradebook is written so)."""
+    grades.csv are written (nbgrader's gradebook is written so); ``columns`` (name ->
+    student -> text) go into grades.csv after the scores."""
     if options.jobs < 1:
         raise UsageError("--jobs must be at least 1.")
     if options.timeout <= 0:
@@ -274,7 +276,7 @@ def grade(options: GradeOptions, find_class: Discover = discover_folders,
     try:
         shards = _Shards(len(claim.uids) if claim else options.jobs, claim.fds if claim else [])
         try:
-            return _grade(options, shards, claim.uids if claim else None, groups, find_class, after)
+            return _grade(options, shards, claim.uids if claim else None, groups, find_class, after, columns)
         finally:
             shards.stop()
     finally:
@@ -284,7 +286,8 @@ def grade(options: GradeOptions, find_class: Discover = discover_folders,
 
 
 def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None, groups: MemoryGroups,
-           find_class: Discover, after: Callable[[list[dict]], None] | None) -> Summary:
+           find_class: Discover, after: Callable[[list[dict]], None] | None,
+           columns: dict[str, dict[str, str]] | None) -> Summary:
     skipped: list[str] = []  # entries that are no student's submission, with the reason
     submissions, exercises = find_class(options, load_manifest(), skipped)
     _prepare_out(options.out)
@@ -308,7 +311,7 @@ def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None
     if errors or missing:
         raise AutograderError("The grader itself failed; students without a result: " + ", ".join(missing or ["none"])
                               + "\n" + "\n".join(errors) + "\nRe-run the same command: finished students are kept.")
-    atomic_write(options.out / "grades.csv", grades_csv(docs, exercises))
+    atomic_write(options.out / "grades.csv", grades_csv(docs, exercises, columns))
     shutil.rmtree(options.out / ".work", ignore_errors=True)
     for folder in (options.out, options.out / "results", options.out / "feedback"):
         remove_leftovers(folder)

@@ -1,0 +1,134 @@
+"""LMS bulk downloads as they come (small anonymised fixtures written here): Canvas's flat
+folder and its zip, Moodle's folder per student and flat files; renamed files, zipped
+folders, notebooks, resubmissions, late markers and files that belong to no one."""
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograder.authoring.source import read_solution
+from autograder.curriculum import SOLUTIONS_DIR
+from autograder.lms.layouts import assignment_of, detect, place
+from tests.helpers import run_cli, solution_copy
+
+RIGHT = solution_copy()
+WRONG_DTYPE = solution_copy({"tensors.py": [("    return t.dtype\n", "    return str(t.dtype)\n")]})
+
+
+def notebook(assignment: str) -> str:
+    solution = read_solution(SOLUTIONS_DIR, assignment)
+    cells = [{"cell_type": "code", "metadata": {"nbgrader": {"grade_id": f"imports_{assignment}"}},
+              "source": solution.imports, "outputs": [], "execution_count": None}]
+    cells += [{"cell_type": "code", "metadata": {"nbgrader": {"grade_id": e.name}}, "outputs": [], "execution_count": None,
+               "source": "\n".join(l for l in solution.functions[e.name].splitlines() if "### " not in l)}
+              for e in solution.exercises]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def canvas_download(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name, text in RIGHT.items():
+        (folder / f"doejane_1001_5001_{name}").write_text(text)
+    # resubmitted: Canvas suffixes -1; the earlier file (a wrong answer) is still in the download
+    (folder / "roejohn_LATE_1002_5102_tensors-1.py").write_text(RIGHT["tensors.py"])
+    (folder / "roejohn_LATE_1002_5002_tensors.py").write_text(WRONG_DTYPE["tensors.py"])
+    (folder / "roejohn_LATE_1002_5102_Layers (1).py").write_text(RIGHT["layers.py"])
+    (folder / "roejohn_LATE_1002_5102_activations_final.py").write_text(RIGHT["activations.py"])
+    with zipfile.ZipFile(folder / "smithann_1003_5003_my work.zip", "w") as archive:  # a zip of the whole folder
+        for name, text in RIGHT.items():
+            archive.writestr(f"my work/exercises/{name}", text)
+    (folder / "leebo_1004_5004_tensors.ipynb").write_text(notebook("tensors"))  # the notebook, not the .py
+    (folder / "leebo_1004_5004_notes.txt").write_text("my notes")
+    # a student's own file name that carries another student's id is still only theirs
+    (folder / "kimsu_1005_5005_roejohn_LATE_1002_5102_tensors.py").write_text(WRONG_DTYPE["tensors.py"])
+    (folder / "grades_export.csv").write_text("not a submission")
+    return folder
+
+
+def moodle_download(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    mine = folder / "Jane Doe_2001_assignsubmission_file_"
+    mine.mkdir()
+    for name, text in RIGHT.items():
+        (mine / name).write_text(text)
+        (folder / f"John Roe_2002_assignsubmission_file_{name}").write_text(WRONG_DTYPE[name])
+    return folder
+
+
+def graded(download: Path, out: Path, *args: str) -> tuple[dict[str, dict[str, str]], str]:
+    result = run_cli("grade", str(download), "--out", str(out), "--quiet", *args)
+    assert result.returncode == 0, result.stderr
+    with (out / "grades.csv").open() as f:
+        return {row["student"]: row for row in csv.DictReader(f)}, result.stdout
+
+
+@pytest.mark.parametrize("as_zip", [False, True], ids=["folder", "zip"])
+def test_a_canvas_download_is_mapped_to_students_and_files(tmp_path, as_zip):
+    download = canvas_download(tmp_path / "canvas")
+    if as_zip:
+        with zipfile.ZipFile(tmp_path / "submissions.zip", "w") as archive:
+            for path in download.iterdir():
+                archive.write(path, path.name)
+        download = tmp_path / "submissions.zip"
+    rows, printed = graded(download, tmp_path / "out")
+    assert set(rows) == {"1001", "1002", "1003", "1004", "1005"}
+    for student in ("1001", "1002", "1003"):  # renamed, resubmitted and zipped files all found
+        assert rows[student]["total"] == rows[student]["max_total"], (student, rows[student])
+    assert rows["1004"]["create_tensor"] == "5" and rows["1004"]["create_tensor"] != rows["1004"]["count_parameters"]
+    assert rows["1005"]["tensor_dtype"] == "0" and rows["1002"]["tensor_dtype"] == "5"  # never another's file
+    assert [s for s, row in rows.items() if row["late"] == "late"] == ["1002"]  # kept, not a penalty
+    assert "roejohn_LATE_1002_5102_Layers (1).py -> 1002 (roejohn), layers (as Layers (1).py)" in printed
+    assert "grades_export.csv: its name does not follow Canvas's naming" in printed
+    assert "leebo_1004_5004_notes.txt: notes.txt does not name an assignment file" in printed
+    mapping = (tmp_path / "out" / "lms-mapping.txt").read_text()
+    assert "roejohn_LATE_1002_5002_tensors.py: superseded by roejohn_LATE_1002_5102_tensors-1.py" in mapping
+
+
+def test_a_moodle_download_with_folders_and_flat_files(tmp_path):
+    rows, printed = graded(moodle_download(tmp_path / "moodle"), tmp_path / "out")
+    assert set(rows) == {"2001", "2002"} and "late" not in rows["2001"]
+    assert rows["2001"]["total"] == rows["2001"]["max_total"]
+    assert rows["2002"]["tensor_dtype"] == "0" and int(rows["2002"]["total"]) == int(rows["2002"]["max_total"]) - 5
+    assert "Moodle download: 6 file(s) of 2 student(s) placed" in printed
+
+
+def test_layouts_are_detected_and_a_plain_class_stays_plain(tmp_path):
+    assert detect(canvas_download(tmp_path / "c")) == "canvas"
+    assert detect(moodle_download(tmp_path / "m")) == "moodle"
+    plain = tmp_path / "plain" / "ada"
+    plain.mkdir(parents=True)
+    (plain / "tensors.py").write_text(RIGHT["tensors.py"])
+    assert detect(tmp_path / "plain") == "folders"
+
+
+@pytest.mark.parametrize("name, assignment, resubmission", [
+    ("tensors.py", "tensors", 0), ("Tensors.py", "tensors", 0), ("tensors (1).py", "tensors", 1),
+    ("tensors-2.py", "tensors", 2), ("tensors_final.py", "tensors", 0), ("LAYERS v2.py", "layers", 0),
+    ("activations.ipynb", "activations", 0), ("notes.txt", None, 0), ("tensors.py.bak", None, 0),
+    ("my_tensors.py", None, 0),
+])
+def test_file_names_students_give(name, assignment, resubmission):
+    assert assignment_of(name) == (assignment, resubmission)
+
+
+ids = st.integers(1000, 1099).map(str)
+originals = st.sampled_from(["tensors.py", "layers.py", "Tensors (1).py", "notes.txt", "activations-1.py"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ann", "bo", "cy"]), ids, st.integers(1, 9), st.booleans(), originals),
+                max_size=12))
+def test_a_file_is_placed_only_with_the_student_whose_id_its_name_carries(tmp_path_factory, entries):
+    folder = tmp_path_factory.mktemp("canvas")
+    for name, user, submission, late, original in entries:
+        (folder / f"{name}_{'LATE_' if late else ''}{user}_{submission}_{original}").write_text("x")
+    placement = place(folder, "canvas")
+    for student, files in placement.files.items():
+        for _, path in files.values():
+            assert path.name.replace("LATE_", "").split("_")[1] == student
