@@ -52,6 +52,34 @@ def place(course: Path, student: str, released: Path, answers: dict[str, str]) -
     (folder / "timestamp.txt").write_text("2026-11-25 10:00:00.000000 UTC")
 
 
+#: cells students add around their answers: imports under their own names, a helper and a
+#: constant the answers use, prints, IPython magics and shell escapes, a cell that raises
+EXTRA_CELLS = {
+    "imports_tensors": ["import numpy as np\nimport torch.nn.functional as F\nSCALE = 1",
+                        "%matplotlib inline\n!echo installing nothing\nprint('hello')"],
+    "create_tensor": ["def _as_tensor(data):\n    return torch.tensor(data)", "1 / 0  # an experiment that failed"],
+    "tensor_shape": ["%%time\nshape_of = lambda t: tuple(t.shape)"],
+}
+WHOLE_NOTEBOOK_ANSWERS = {
+    "create_tensor": "def create_tensor(data):\n    return _as_tensor(data)",
+    "tensor_shape": "def tensor_shape(t):\n    return shape_of(t)",
+    "count_elements": "def count_elements(t):\n    return t.numel() * SCALE",
+    "linear_transform": "def linear_transform(x, weight, bias):\n    return F.linear(x, weight, bias)",
+}
+
+
+def with_extra_cells(notebook: Path) -> None:
+    """Add ``EXTRA_CELLS`` after the cell whose grade id each is filed under."""
+    nb = json.loads(notebook.read_text())
+    cells = []
+    for cell in nb["cells"]:
+        cells.append(cell)
+        for source in EXTRA_CELLS.get(cell["metadata"].get("nbgrader", {}).get("grade_id"), []):
+            cells.append({"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None})
+    nb["cells"] = cells
+    notebook.write_text(json.dumps(nb))
+
+
 def export(course: Path) -> dict[str, float]:
     nbgrader("export", cwd=course)
     with (course / "grades.csv").open() as f:
@@ -81,6 +109,9 @@ def cycle(tmp_path_factory):
     place(course, "cleo", released, {})  # not attempted: the released notebook as is
     place(course, "dan", released, crashing)
     place(course, "eve", released, looping)
+    # a whole notebook: answers that use cells of their own around them
+    place(course, "frank", released, dict(right, **WHOLE_NOTEBOOK_ANSWERS))
+    with_extra_cells(course / "submitted" / "frank" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     nbgrader("collect", ASSIGNMENT, cwd=course)
     nbgrader("autograde", ASSIGNMENT, "--Execute.timeout=5", cwd=course)
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
@@ -103,11 +134,12 @@ def test_exported_scores(cycle):
     assert scores["ben"] == 25.0 - 5 - 7  # torch.Tensor(data) and the missing bias
     assert scores["dan"] == 25.0 - 4  # tensor_shape crashes
     assert scores["eve"] == 25.0 - 4  # count_elements loops until the timeout
+    assert scores["frank"] == 25.0  # helpers, aliases, constants, magics and a failing cell: nbgrader runs them all
 
 
 def test_feedback_html_has_no_hidden_test_code(cycle):
     pages = list((cycle["course"] / "feedback").rglob("*.html"))
-    assert len(pages) == 5
+    assert len(pages) == 6
     for page in pages:
         text = page.read_text()
         assert "hidden_points" not in text and "BEGIN HIDDEN TESTS" not in text and "autograder.nbgrader.kernel" not in text
@@ -184,7 +216,7 @@ def test_broken_notebooks_get_reasons_and_lose_only_what_is_affected(cycle, tmp_
     with (tmp_path / "out" / "grades.csv").open() as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     total = {s: float(r["total"]) for s, r in rows.items()}
-    assert total == {"fine": 25, "extra": 25, "duplicated": 25, "invalid_json": 0, "missing": 0, "huge": 0,
+    assert total == {"fine": 25, "extra": 25, "duplicated": 20, "invalid_json": 0, "missing": 0, "huge": 0,
                      "deleted_cell": 21, "markdown": 21, "linked": 0}
     assert rows["deleted_cell"]["tensor_shape"] == "0" and rows["markdown"]["count_elements"] == "0"
 

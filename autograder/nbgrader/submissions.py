@@ -14,17 +14,29 @@ from autograder.errors import UsageError
 from autograder.grading.results import Summary
 from autograder.grading.run import GradeOptions, grade
 from autograder.grading.submissions import Submission, is_output, unexpected
-from autograder.grading.uploads import (MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE, cell_grade_id, cell_source, entry_kind, is_code_cell,  # noqa: F401
-                              parse_notebook, read_file, student_id)
+from autograder.grading.uploads import (MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE, cell_grade_id,
+                                        cell_source, entry_kind, is_code_cell, parse_notebook, read_file, student_id,
+                                        too_large)
+from autograder.nbgrader.cells import notebook_module
 from autograder.untrusted import StudentInputError, safe_name
 
 
+def is_test_cell(cell: object) -> bool:
+    """An autograded test cell (nbgrader: graded, not a solution): the instructor's checks,
+    run by the grader itself, never as the student's code."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return isinstance(nbgrader, dict) and nbgrader.get("grade") is True and nbgrader.get("solution") is not True
+
+
 def notebook_to_module(nb_bytes: bytes, assignment: str, exercises: list[Exercise], problems: list[str]) -> str | None:
-    """The Python file equivalent to a submitted notebook's imports and solution cells.
+    """The Python module equivalent to a submitted notebook: all its code cells but the
+    autograded test cells, run in order as nbgrader's kernel runs them (see ``cells``).
 
     ``None``, with the reason in ``problems``, when the notebook as a whole cannot be
-    read; a cell that cannot be read costs its exercise (the imports cell: the default
-    imports are used instead)."""
+    read; a cell that cannot be read is left out, with the reason. An answer cell that
+    is missing, duplicated or no longer code is named in ``problems`` (its exercise then
+    finds no function, or the first definition)."""
     where = f"{assignment}.ipynb"
     try:
         cells = parse_notebook(nb_bytes, where)
@@ -32,23 +44,25 @@ def notebook_to_module(nb_bytes: bytes, assignment: str, exercises: list[Exercis
         problems.append(err.message)
         return None
     by_id: dict[str, object] = {}
-    for cell in cells:
+    code: list[tuple[int, str]] = []
+    for number, cell in enumerate(cells, 1):
         grade_id = cell_grade_id(cell)
-        if grade_id is None:
+        if grade_id is not None:
+            if grade_id in by_id:
+                problems.append(f"{where}: the cell '{safe_name(grade_id)}' appears more than once; every copy "
+                                "ran, in order, so the last one's definitions count")
+            by_id[grade_id] = cell
+        if not is_code_cell(cell) or is_test_cell(cell):
             continue
-        if grade_id in by_id:
-            problems.append(f"{where}: the cell '{safe_name(grade_id)}' appears more than once; the first one was graded")
-            continue
-        by_id[grade_id] = cell
-    parts = []
-    imports = by_id.get(f"imports_{assignment}")
-    source = None
-    if imports is not None and is_code_cell(imports):
+        names = {e.name for e in exercises}
+        label = (f"the answer cell for {grade_id}" if grade_id in names else
+                 "the imports cell" if grade_id == f"imports_{assignment}" else f"cell {number}")
         try:
-            source = cell_source(imports, f"{where}: the imports cell")
+            code.append((number, cell_source(cell, f"{where}: {label}")))
         except StudentInputError as err:
             problems.append(err.message)
-    parts.append(source if source is not None else "import torch\nfrom torch import nn")
+    if f"imports_{assignment}" not in by_id:
+        code.insert(0, (0, "import torch\nfrom torch import nn"))
     for e in exercises:
         if e.assignment != assignment:
             continue
@@ -57,12 +71,11 @@ def notebook_to_module(nb_bytes: bytes, assignment: str, exercises: list[Exercis
             problems.append(f"{where}: the answer cell for {e.name} is missing")
         elif not is_code_cell(cell):
             problems.append(f"{where}: the answer cell for {e.name} is no longer a code cell")
-        else:
-            try:
-                parts.append(cell_source(cell, f"{where}: the answer cell for {e.name}"))
-            except StudentInputError as err:
-                problems.append(err.message)
-    return "\n\n\n".join(parts) + "\n"
+    module = notebook_module(code, f"exercises/{assignment}.py")
+    if len(module.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        problems.append(too_large(f"{where}: its code", MAX_FILE_BYTES))
+        return None
+    return module
 
 
 def discover_notebooks(root: Path, exercises: list[Exercise], assignment: str | None,

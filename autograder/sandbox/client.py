@@ -7,6 +7,7 @@ check that met it.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -27,6 +28,11 @@ BATCH_SECONDS = 0.004
 #: (plus two): enough for every file's import and every function to time out once, which is
 #: the most an honest submission can cost (a function that timed out is not called again)
 BUDGET_TIMEOUTS_PER_PART = 1
+#: a file's first line may give its import more than one timeout (a notebook's module runs
+#: its cells at import, each with its own time: ``nbgrader.cells``); the student's budget
+#: still bounds it, so a student who writes the line in a ``.py`` file gains nothing
+IMPORT_SECONDS_LINE = "# autograder: its import may take {seconds:g} s"
+_IMPORT_SECONDS = re.compile(r"# autograder: its import may take (\d{1,6}(?:\.\d{1,3})?) s\n")
 #: the most a worker may list of its protections, each a short name
 MAX_PROTECTIONS = 32
 #: the most a student's answers read ahead (not yet judged) may take in the grader's memory;
@@ -299,13 +305,18 @@ class StudentWorker:
         return StudentCrashed(f"exercises/{relpath} could not be imported: {error['type']}: {error['message']}",
                               error.get("traceback", ""))
 
-    def _read_deadline(self) -> float:
-        """When the read now starting gives up: one timeout from now, or when the student's
-        budget runs out if that is sooner (see :meth:`_timeout`)."""
+    def _read_deadline(self, seconds: float | None = None) -> float:
+        """When the read now starting gives up: ``seconds`` (one timeout) from now, or when
+        the student's budget runs out if that is sooner (see :meth:`_timeout`)."""
         now = time.monotonic()
         if self.deadline is None:
             self.deadline = now + self.budget
-        return min(now + self.limits.timeout, self.deadline)
+        return min(now + (seconds or self.limits.timeout), self.deadline)
+
+    def _import_seconds(self, relpath: str | None) -> float:
+        """How long importing ``relpath`` may take: a timeout, or what its first line gives."""
+        declared = _IMPORT_SECONDS.match(self.files.get(relpath, "")) if relpath else None
+        return max(self.limits.timeout, float(declared.group(1))) if declared else self.limits.timeout
 
     def _out_of_budget(self) -> StudentTimeout:
         return StudentTimeout(f"not run: your code used up its total time of {self.budget:g} s "
@@ -347,7 +358,7 @@ class StudentWorker:
             send_frame(self.sock, wire.encode(load))  # read by the worker once it is jailed
             self.protections = self._read_ready(self.reader.read(self._read_deadline()))
             for _ in range(len(files) + 1):  # one "loading" a file, then the result: no more
-                reply = wire.decode(self.reader.read(self._read_deadline()))
+                reply = wire.decode(self.reader.read(self._read_deadline(self._import_seconds(loading))))
                 if not isinstance(reply, dict) or reply.get("status") != "loading":
                     break
                 file = reply.get("file")
