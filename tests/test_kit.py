@@ -56,3 +56,32 @@ def test_kit_refuses_non_empty_destination(tmp_path):
 
     result = run_cli("build", "--student-kit", str(tmp_path))
     assert result.returncode == 2 and "not empty" in result.stderr and (tmp_path / "x").read_text() == "keep me"
+
+
+def test_the_kits_requirements_admit_the_newest_torch_of_every_laptop(tmp_path):
+    """No network: the kit's torch range against a recorded table of the newest wheel per
+    platform (tests/data/torch_wheels.json); the grading pin (2.13.0) is not the kit's."""
+    import json
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    from tests.helpers import ROOT
+
+    kit = build.student_kit(tmp_path / "kit")
+    assert not (kit / "constraints.txt").exists()
+    requirements = [Requirement(r) for r in tomllib.loads((kit / "pyproject.toml").read_text())["project"]["dependencies"]]
+    table = json.loads((ROOT / "tests" / "data" / "torch_wheels.json").read_text())
+    for platform, wheel in table["platforms"].items():
+        environment = {"platform_system": wheel["system"], "platform_machine": wheel["machine"], "python_version": "3.11"}
+        applying = [r for r in requirements if r.marker is None or r.marker.evaluate(environment)]
+        torch = next(r for r in applying if r.name == "torch")
+        assert torch.specifier.contains(wheel["newest"]), (platform, str(torch))
+        numpy = [r for r in applying if r.name == "numpy"]
+        if wheel["newest"].startswith("2.2."):  # built against numpy 1
+            assert any(not r.specifier.contains("2.0.0") for r in numpy), platform
+            assert any(r.specifier.contains(table["numpy on Intel Mac with numpy<2"]) for r in numpy)
+    readme = (kit / "README.md").read_text()
+    assert "py -m venv .venv" in readme and ".venv\\Scripts\\autograder check" in readme  # Windows
+    assert "python3 -m venv .venv" in readme and ".venv/bin/autograder check" in readme  # macOS, Linux
+    assert "-c constraints.txt" not in readme and "torch 2.13.0" in readme

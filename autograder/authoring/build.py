@@ -5,6 +5,7 @@ Generation is pure (:func:`generate`); writing and checking are thin layers over
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -64,13 +65,24 @@ gives an example and states exactly what to return.
 
 ## Set up once
 
-    python -m venv .venv
-    .venv/bin/pip install -c constraints.txt -e .
+You need Python 3.10 or newer. In this folder:
+
+| your computer | commands |
+| --- | --- |
+| Windows (PowerShell or cmd) | `py -m venv .venv` then `.venv\\Scripts\\python -m pip install -e .` |
+| macOS (Intel or Apple silicon) | `python3 -m venv .venv` then `.venv/bin/python -m pip install -e .` |
+| Linux | `python3 -m venv .venv` then `.venv/bin/python -m pip install -e .` |
+
+This installs PyTorch too: whichever version your computer has (the newest for Intel
+Macs is 2.2.2; other computers get a newer one). The checks work with any of them
+(`{torch_range}`); your instructor grades with {grading_torch}.
 
 ## Work
 
 1. Open `exercises/tensors.py`, read a docstring, replace `raise NotImplementedError(...)`.
-2. Run `.venv/bin/autograder check` (all exercises) or `.venv/bin/autograder check create_tensor`.
+2. Check your work, from this folder:
+   - Windows: `.venv\\Scripts\\autograder check` (or `check create_tensor` for one exercise)
+   - macOS and Linux: `.venv/bin/autograder check` (or `check create_tensor`)
 3. Each exercise shows PASS, FAIL (with what is wrong), TODO (not attempted) or ERROR
    (your code raised; the traceback shows your lines).
 
@@ -79,6 +91,24 @@ test your functions on other inputs too.
 """
 
 #: what goes into the kit, relative to the project; nothing of solutions/ or the hidden checks
+#: what the kit asks of torch: every version the checks work with, so that pip finds one on
+#: every laptop (the newest wheel for Intel Macs is 2.2.2). The grading machine and CI are
+#: pinned (constraints.txt); a student's laptop is not, so the kit has no constraints file
+KIT_TORCH = "torch>=2.2,<3"
+GRADING_TORCH = "torch 2.13.0"
+#: torch 2.2 was built against numpy 1: where it is the newest wheel, numpy 2 would not load
+KIT_NUMPY = 'numpy<2; platform_system == "Darwin" and platform_machine == "x86_64"'
+
+
+def kit_pyproject(root: Path = PROJECT_DIR) -> str:
+    """The kit's pyproject.toml: the project's, without nbgrader and jupyter (instructors'
+    tools), with the torch range that installs on every laptop."""
+    text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    text = text.replace('"nbgrader>=0.9",\n', "").replace('"jupyter",\n', "")
+    text = re.sub(r'"torch[^"]*",\n', f'"{KIT_TORCH}",\n', text, count=1)
+    return text.replace('"numpy",\n', f'"numpy",\n\'{KIT_NUMPY}\',\n', 1)
+
+
 KIT_EXCLUDE = {"hidden", "__pycache__", "authoring", "gradescope"}
 
 
@@ -98,9 +128,7 @@ def student_kit(destination: Path, root: Path = PROJECT_DIR) -> Path:
     shutil.copytree(root / "exercises", destination / "exercises",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     _copy_package(destination)
-    shutil.copy(root / "constraints.txt", destination / "constraints.txt")
-    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
-    pyproject = pyproject.replace('"nbgrader>=0.9",\n', "").replace('"jupyter",\n', "")
-    (destination / "pyproject.toml").write_text(pyproject, encoding="utf-8")
-    (destination / "README.md").write_text(KIT_README.format(title="PyTorch basics"), encoding="utf-8")
+    (destination / "pyproject.toml").write_text(kit_pyproject(root), encoding="utf-8")
+    (destination / "README.md").write_text(KIT_README.format(title="PyTorch basics", torch_range=KIT_TORCH,
+                                                             grading_torch=GRADING_TORCH), encoding="utf-8")
     return destination
