@@ -36,3 +36,33 @@ def test_test_cells_hold_public_checks_and_a_hidden_block(tmp_path):
     assert 'hidden_points("create_tensor", globals())' in source[begin:]
     answer = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "create_tensor")
     assert "### BEGIN SOLUTION" in answer["source"] and "return torch.tensor(data)" in answer["source"]
+
+
+def test_notebooks_teach_in_markdown_once_and_every_cell_has_an_id(tmp_path):
+    """The teaching text is Markdown (no reST left: ``::``, double backticks), stated once
+    (the answer cell keeps only the summary line), and each cell has a valid, unique id."""
+    import re
+
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    course = write_course(tmp_path / "c", load_manifest())
+    for assignment in ASSIGNMENTS:
+        nb = json.loads((course / "source" / assignment / f"{assignment}.ipynb").read_text())
+        ids = [c["id"] for c in nb["cells"]]
+        assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", i) for i in ids)
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                html = markdown2html_mistune(cell["source"])
+                prose = re.sub(r"```.*?```", "", cell["source"], flags=re.S)  # fenced examples are code
+                assert "::" not in prose and "``" not in prose, prose[:200]
+                assert "``" not in html
+                assert "<pre" in html or cell is nb["cells"][0]  # each exercise's example, as a code block
+        by_id = {c["id"]: c["source"] for c in nb["cells"]}
+        for e in (e for e in load_manifest() if e.assignment == assignment):
+            body = [line.strip() for line in e.docstring.splitlines()[1:] if len(line.strip()) > 30]
+            teaching = " ".join(by_id[f"{e.name}-text"].replace("`", "").split())
+            for line in body:  # every line of the teaching text is in the Markdown cell, and only there
+                assert " ".join(line.replace("`", "").split()) in teaching, (e.name, line)
+                assert line not in by_id[e.name], (e.name, line)
+            assert e.docstring.splitlines()[0] in by_id[e.name]  # the answer cell keeps the summary
+        assert "How to work in this notebook" in nb["cells"][0]["source"]

@@ -90,7 +90,7 @@ def export(course: Path) -> dict[str, float]:
 def cycle(tmp_path_factory):
     base = tmp_path_factory.mktemp("nb")
     course = write_course(base / "course", load_manifest())
-    nbgrader("generate_assignment", ASSIGNMENT, cwd=course)
+    generated = nbgrader("generate_assignment", ASSIGNMENT, cwd=course)
     released = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     nbgrader("release_assignment", ASSIGNMENT, cwd=course)
     right = solutions_of(course)
@@ -116,7 +116,20 @@ def cycle(tmp_path_factory):
     nbgrader("autograde", ASSIGNMENT, "--Execute.timeout=5", cwd=course)
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
     nbgrader_scores = export(course)
-    return {"base": base, "course": course, "released": released, "scores": nbgrader_scores, "right": right}
+    return {"base": base, "course": course, "released": released, "scores": nbgrader_scores, "right": right,
+            "generated": generated.stdout + generated.stderr}
+
+
+def test_the_released_notebook_is_written_for_a_student(cycle):
+    """No warning from generate_assignment (cells carry ids); a cleared answer is the
+    signature, the summary line and one line that says it is not done yet."""
+    assert "MissingIDFieldWarning" not in cycle["generated"] and "Warning" not in cycle["generated"]
+    nb = json.loads(cycle["released"].read_text())
+    answer = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "create_tensor")
+    assert "".join(answer["source"]).splitlines() == [
+        "def create_tensor(data: Any) -> torch.Tensor:",
+        '    """Turn a (nested) Python list into a tensor."""',
+        '    raise NotImplementedError("not done yet: replace this line with your code")']
 
 
 def test_hidden_tests_absent_when_released_present_at_autograde(cycle):

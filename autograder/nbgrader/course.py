@@ -9,12 +9,16 @@ inline and a hidden block that returns the hidden points). ``discover_notebooks`
 """
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
 import json
 import os
 from pathlib import Path
 
 from autograder.authoring.source import read_solution
+from autograder.nbgrader.cells import CELL_SECONDS
+from autograder.nbgrader.markdown import docstring_markdown, first_line, inline
 from autograder.curriculum import ASSIGNMENTS, SOLUTIONS_DIR, Exercise
 
 COURSE_ID = "pytorch-basics"
@@ -31,7 +35,9 @@ c.CourseDirectory.root = {root!r}
 c.CourseDirectory.course_id = {course!r}
 c.Exchange.root = {exchange!r}
 c.ExchangeCollect.check_owner = False
-c.Execute.timeout = 10
+c.Execute.timeout = {cell_seconds}
+# what an answer cell holds once generate_assignment clears the solution: one line that says so
+c.ClearSolutions.code_stub = {{"python": 'raise NotImplementedError("not done yet: replace this line with your code")'}}
 # nbgrader's feedback shows test cells as autograde ran them, hidden tests included:
 # clear the hidden blocks again, and drop tracebacks that quote them, before rendering feedback.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, HideTracebacks, CSSHTMLHeaderPreprocessor]
@@ -39,8 +45,9 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, HideTracebacks,
 
 
 def _cell(kind: str, source: str, grade_id: str | None = None, *, solution: bool = False, grade: bool = False,
-          points: float | None = None, locked: bool = False) -> dict:
-    cell = {"cell_type": kind, "metadata": {}, "source": source}
+          points: float | None = None, locked: bool = False, cell_id: str | None = None) -> dict:
+    # nbformat 4.5 cells carry an id (else generate_assignment warns, MissingIDFieldWarning)
+    cell = {"id": cell_id or grade_id, "cell_type": kind, "metadata": {}, "source": source}
     if kind == "code":
         cell.update(execution_count=None, outputs=[])
     if grade_id:
@@ -78,15 +85,48 @@ def test_cell_source(exercise: str) -> str:
     return "\n\n".join(parts)
 
 
+HOW_TO_WORK = """**How to work in this notebook**
+
+- Each exercise is a function. Write your code inside it, where it says
+  `raise NotImplementedError(...)`; keep the function's name and arguments.
+- Run your answer's cell, then the check cell under it: it prints what is wrong, or that
+  the public checks passed. Hidden checks, run when your work is graded, decide the grade.
+- *Run All* stops at the first exercise you have not done yet: that is expected.
+- Before you submit, use **Validate** (or restart the kernel and *Run All*), so that your
+  notebook runs from top to bottom. Cells of your own (helpers, imports) are fine: they
+  run in order when your notebook is graded."""
+
+
+def short_docstring(function: str, summary: str) -> str:
+    """``function`` (a ``def``'s source) with its docstring cut to ``summary``: the teaching
+    text is in the Markdown cell above, once."""
+    node = ast.parse(textwrap.dedent(function)).body[0]
+    first = node.body[0] if node.body else None
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)):
+        return function
+    lines = function.splitlines()
+    opening = lines[first.lineno - 1]
+    indent = opening[: len(opening) - len(opening.lstrip())]
+    return "\n".join(lines[: first.lineno - 1] + [indent + repr_docstring(summary)] + lines[first.end_lineno:])
+
+
+def repr_docstring(text: str) -> str:
+    quote = '"' * 3
+    return quote + text.replace(quote, "'" * 3) + quote
+
+
 def notebook(assignment: str, exercises: list[Exercise], points: dict[str, float]) -> dict:
     solution = read_solution(SOLUTIONS_DIR, assignment)
-    cells = [_cell("markdown", f"# {ASSIGNMENTS[assignment]}\n\n{solution.docstring}"),
+    cells = [_cell("markdown", f"# {ASSIGNMENTS[assignment]}\n\n{inline(solution.docstring)}\n\n{HOW_TO_WORK}",
+                   cell_id=f"{assignment}-intro"),
              _cell("code", solution.imports.rstrip(), f"imports_{assignment}", locked=True)]
     for e in exercises:
         if e.assignment != assignment:
             continue
-        cells.append(_cell("markdown", f"## `{e.signature}`\n\n{e.docstring}"))
-        cells.append(_cell("code", solution.functions[e.name].rstrip(), e.name, solution=True))
+        cells.append(_cell("markdown", f"## `{e.signature}`\n\n{docstring_markdown(e.docstring)}",
+                           cell_id=f"{e.name}-text"))
+        cells.append(_cell("code", short_docstring(solution.functions[e.name].rstrip(), first_line(e.docstring)),
+                           e.name, solution=True))
         cells.append(_cell("code", test_cell_source(e.name), f"test_{e.name}", grade=True, points=points[e.name],
                            locked=True))
     return {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
@@ -110,7 +150,8 @@ def write_course(destination: Path, exercises: list[Exercise]) -> Path:
     exchange.mkdir(parents=True, exist_ok=True)
     os.chmod(exchange, 0o777)
     (destination / "nbgrader_config.py").write_text(
-        CONFIG.format(root=str(destination), course=COURSE_ID, exchange=str(exchange)), encoding="utf-8")
+        CONFIG.format(root=str(destination), course=COURSE_ID, exchange=str(exchange), cell_seconds=CELL_SECONDS),
+        encoding="utf-8")
     for assignment in ASSIGNMENTS:
         folder = destination / "source" / assignment
         folder.mkdir(parents=True, exist_ok=True)
