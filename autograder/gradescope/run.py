@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import stat
 import tempfile
 import time
@@ -24,7 +23,7 @@ from autograder.errors import AutograderError
 from autograder.grading.results import atomic_write
 from autograder.grading.run import GradeOptions, grade
 from autograder.grading.submissions import discover
-from autograder.grading.uploads import MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE, read_file
+from autograder.grading.uploads import MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE, read_file
 from autograder.untrusted import StudentInputError, safe_name, safe_text
 
 STUDENT = "submission"
@@ -93,7 +92,14 @@ def collect(submission: Path, assignments: list[str], folder: Path) -> list[str]
         notebooks = [p for p in files if p.suffix == ".ipynb" and p.stem == assignment] or \
                     [p for p in files if p.suffix == ".ipynb"]
         if python:
-            shutil.copyfile(python[0], folder / f"{assignment}.py", follow_symlinks=False)
+            where = safe_name(python[0].relative_to(submission))
+            try:
+                raw = read_file(python[0], where, MAX_FILE_BYTES)
+            except StudentInputError as err:
+                problems.append(err.message)
+                continue
+            if raw is not None:
+                (folder / f"{assignment}.py").write_bytes(raw)
         elif notebooks:
             where = safe_name(notebooks[0].relative_to(submission))
             try:
