@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from autograder.authoring.source import read_solution
 from autograder.curriculum import SOLUTIONS_DIR
-from autograder.lms.layouts import assignment_of, detect, place
+from autograder.lms.layouts import assignment_of, detect, folder_items, place
 from tests.helpers import run_cli, solution_copy
 
 RIGHT = solution_copy()
@@ -128,7 +128,48 @@ def test_a_file_is_placed_only_with_the_student_whose_id_its_name_carries(tmp_pa
     folder = tmp_path_factory.mktemp("canvas")
     for name, user, submission, late, original in entries:
         (folder / f"{name}_{'LATE_' if late else ''}{user}_{submission}_{original}").write_text("x")
-    placement = place(folder, "canvas")
+    placement = place(folder_items(folder)[0], "canvas")
     for student, files in placement.files.items():
         for _, path in files.values():
             assert path.name.replace("LATE_", "").split("_")[1] == student
+
+
+def test_a_hostile_download_places_no_file_with_another_student(tmp_path):
+    """Member names that try to pass as another student's file, or to break the reading:
+    each is named as not placed, and every other file still goes where it belongs."""
+    download = tmp_path / "canvas.zip"
+    with zipfile.ZipFile(download, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in RIGHT.items():
+            archive.writestr(f"victimvic_1001_5001_{name}", text)
+        archive.writestr("evileve_1002_5002_x\\victimvic_1001_99999_tensors.py", WRONG_DTYPE["tensors.py"])
+        archive.writestr("evileve_1002_5002_" + "a" * 240 + ".py", "x = 1")  # too long a name for the disk
+        archive.writestr("bigbob_1004_5004_tensors.ipynb", b"\0" * (21 << 20))  # over the notebook bound
+        archive.writestr("doejane_1003_5003_data.zip", _zip_of({"data.csv": "1,2"}))  # an extra zip
+        for name, text in RIGHT.items():
+            archive.writestr(f"doejane_1003_5003_{name}", text)
+    rows, printed = graded(download, tmp_path / "out")
+    assert rows["1001"]["total"] == rows["1001"]["max_total"]  # not graded on Eve's file
+    assert rows["1003"]["total"] == rows["1003"]["max_total"]  # the extra zip holds no assignment file
+    assert "a backslash in its name" in printed
+    assert "larger than 20 MB" in printed
+    assert "doejane_1003_5003_data.zip: holds none of the assignment files" in printed
+
+
+def test_a_moodle_name_carrying_two_ids_is_placed_with_neither(tmp_path):
+    download = moodle_download(tmp_path / "moodle")
+    forged = download / "Eve_2001_assignsubmission_file__2002_assignsubmission_file_"
+    forged.mkdir()
+    (forged / "tensors-9.py").write_text(WRONG_DTYPE["tensors.py"])
+    rows, printed = graded(download, tmp_path / "out")
+    assert rows["2001"]["total"] == rows["2001"]["max_total"]
+    assert "carries more than one participant id" in printed
+
+
+def _zip_of(files: dict[str, str]) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()

@@ -8,7 +8,10 @@ from autograder.curriculum import Exercise
 from autograder.grading.results import Summary, atomic_write
 from autograder.grading.run import GradeOptions, grade
 from autograder.grading.submissions import Submission, discover
-from autograder.lms.layouts import LAYOUTS, Placement, arrange, detect, place, unpack
+from autograder.errors import UsageError
+from autograder.lms.layouts import (LAYOUTS, Placement, arrange, detect, detect_names, folder_items, place,
+                                    zip_items)
+from autograder.untrusted import StudentInputError
 
 __all__ = ["LAYOUTS", "detect", "grade_download", "layout_of"]
 
@@ -19,8 +22,12 @@ MAX_PRINTED = 30  #: mapping lines printed; the rest are in the mapping file
 def layout_of(submissions: Path) -> str:
     """The layout of a submissions folder, or of a downloaded zip (an LMS's, then)."""
     if submissions.is_file() and submissions.suffix.lower() == ".zip":
-        with tempfile.TemporaryDirectory() as work:
-            found = detect(unpack(submissions, Path(work)))
+        with tempfile.TemporaryDirectory(prefix="autograder-lms-") as work:
+            try:
+                items, _ = zip_items(submissions, Path(work))
+            except StudentInputError as err:
+                raise UsageError(err.message) from None
+        found = detect_names(sorted({i.entry for i in items}), {i.entry for i in items if not i.name})
         return found if found != "folders" else "canvas"
     return detect(submissions) if submissions.is_dir() else "folders"
 
@@ -28,10 +35,14 @@ def layout_of(submissions: Path) -> str:
 def grade_download(options: GradeOptions, layout: str) -> Summary:
     """Grade a Canvas or Moodle download (a folder, or the zip as downloaded)."""
     with tempfile.TemporaryDirectory(prefix="autograder-lms-") as work:
-        root = options.submissions
-        if root.is_file():
-            root = unpack(root, Path(work) / "download")
-        placement = place(root, layout)
+        try:
+            if options.submissions.is_file():
+                items, unplaced = zip_items(options.submissions, Path(work) / "download")
+            else:
+                items, unplaced = folder_items(options.submissions)
+        except StudentInputError as err:
+            raise UsageError(err.message) from None
+        placement = place(items, layout, unplaced)
         arranged = Path(work) / "class"
         arranged.mkdir()
 

@@ -30,6 +30,7 @@ from autograder.untrusted import StudentInputError, safe_name
 LAYOUTS = ("folders", "canvas", "moodle")
 _CANVAS = re.compile(r"^(?P<name>[^_/]+)_(?P<late>LATE_)?(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_[a-z]+_(?P<file>.*)$")
+_MOODLE_ID = re.compile(r"_\d+_assignsubmission_[a-z]+_")
 #: what students add to a file's name: a copy number, a Canvas resubmission number, a word
 _EXTRA = re.compile(r"(?:[ _-]*(?:\(\d+\)|\d+|final|v\d+|copy|done|submission|solution|new))+$")
 MAX_ENTRIES = 20_000  #: files in one download
@@ -45,24 +46,42 @@ class Placement:
     late: dict[str, bool] = field(default_factory=dict)
     unplaced: list[str] = field(default_factory=list)  #: "<file>: <reason>"
     superseded: list[str] = field(default_factory=list)
+    labels: dict[Path, str] = field(default_factory=dict)  #: a placed file -> its name in the download
 
     def mapping(self) -> list[str]:
         """One line a placed file, for the instructor: which file became whose which."""
         lines = []
         for student in sorted(self.files):
             for assignment, (how, path) in sorted(self.files[student].items()):
-                lines.append(f"{safe_name(path.name)} -> {student} ({safe_name(self.names.get(student, ''))}), "
+                lines.append(f"{safe_name(self.labels.get(path, path.name))} -> {student} "
+                             f"({safe_name(self.names.get(student, ''))}), "
                              f"{assignment}{how}")
         return lines
 
 
+@dataclass(frozen=True)
+class Item:
+    """One file of a download: the top-level entry it came in (a file's own name, or the
+    student's folder), its original name inside that entry, where its bytes are, and how
+    the instructor knows it (its name in the download)."""
+
+    entry: str
+    name: str
+    path: Path
+    label: str
+
+
 def detect(root: Path) -> str:
     """The layout of the folder ``root``: "canvas", "moodle" or "folders" (one entry a student)."""
-    entries = [p.name for p in root.iterdir() if not p.name.startswith(".")][:MAX_ENTRIES]
+    entries = [p for p in root.iterdir() if not p.name.startswith(".")][:MAX_ENTRIES]
+    return detect_names([p.name for p in entries], {p.name for p in entries if p.is_file()})
+
+
+def detect_names(entries: list[str], files: set[str]) -> str:
     if not entries:
         return "folders"
     moodle = sum(bool(_MOODLE.match(name)) for name in entries)
-    canvas = sum(bool(_CANVAS.match(name)) and (root / name).is_file() for name in entries)
+    canvas = sum(bool(_CANVAS.match(name)) and name in files for name in entries)
     if moodle * 2 > len(entries):
         return "moodle"
     if canvas * 2 > len(entries):
@@ -82,73 +101,114 @@ def assignment_of(filename: str) -> tuple[str | None, int]:
     return (stem if stem in ASSIGNMENTS else None), resubmission
 
 
-def place(root: Path, layout: str) -> Placement:
-    """Read the download ``root`` (a folder; a zip is unpacked first by :func:`unpack`)."""
-    placement = Placement(layout)
-    candidates: dict[tuple[str, str], list[tuple[int, int, str, Path]]] = {}  # (student, assignment) -> options
-    entries = sorted(p for p in root.iterdir() if not p.name.startswith("."))[:MAX_ENTRIES]
-    for entry in entries:
-        pattern = _CANVAS if layout == "canvas" else _MOODLE
-        match = pattern.match(entry.name)
+def folder_items(root: Path) -> tuple[list[Item], list[str]]:
+    """The files of a download kept as a folder; and what could not be read."""
+    items, unplaced = [], []
+    for entry in sorted(p for p in root.iterdir() if not p.name.startswith("."))[:MAX_ENTRIES]:
+        if entry.is_symlink() or not (entry.is_dir() or entry.is_file()):
+            unplaced.append(f"{safe_name(entry.name)}: not a regular file or folder (a link?)")
+        elif entry.is_file():
+            items.append(Item(entry.name, "", entry, entry.name))
+        else:  # Moodle's folder per student
+            for path in sorted(p for p in entry.rglob("*") if p.is_file() and not p.is_symlink())[:MAX_ENTRIES]:
+                items.append(Item(entry.name, path.name, path, f"{entry.name}/{path.relative_to(entry)}"))
+    return items, unplaced
+
+
+def zip_items(download: Path, destination: Path) -> tuple[list[Item], list[str]]:
+    """The files of a downloaded zip, each written under a generated name in ``destination``
+    (a member's name never becomes a path); and the members that could not be placed, with
+    why. A member's folder, if any, is its entry (Moodle's folder per student); one deeper
+    keeps its last name part. Raises StudentInputError for an archive that cannot be read."""
+    destination.mkdir(parents=True, exist_ok=True)
+    items, unplaced = [], []
+    where = safe_name(download.name)
+    try:
+        archive = zipfile.ZipFile(download)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        raise StudentInputError(f"{where} is not a readable zip file ({type(err).__name__})") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise StudentInputError(f"{where} holds more than {MAX_ENTRIES} files")
+        for number, info in enumerate(infos):
+            label = safe_name(info.filename)
+            parts = info.filename.split("/")
+            if info.is_dir() or parts[0] == "__MACOSX" or any(part.startswith(".") for part in parts):
+                continue
+            if "\\" in info.filename:  # a backslash is a character of the name here, never a folder
+                unplaced.append(f"{label}: a backslash in its name; rename it and upload again")
+                continue
+            if info.file_size > MAX_NOTEBOOK_BYTES:
+                unplaced.append(f"{label}: larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
+                continue
+            target = destination / f"member-{number}"
+            try:
+                with archive.open(info) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as err:
+                unplaced.append(f"{label}: could not be read from the zip ({type(err).__name__})")
+                continue
+            entry, name = (parts[0], "") if len(parts) == 1 else (parts[0], parts[-1])
+            items.append(Item(entry, name, target, info.filename))
+    return items, unplaced
+
+
+def place(items: list[Item], layout: str, unplaced: list[str] | None = None) -> Placement:
+    """Place each file with the student its entry names (see the module's docstring)."""
+    placement = Placement(layout, unplaced=list(unplaced or []))
+    candidates: dict[tuple[str, str], list[tuple[int, int, str, Item]]] = {}  # (student, assignment) -> options
+    pattern = _CANVAS if layout == "canvas" else _MOODLE
+    for item in items:
+        label = safe_name(item.label)
+        match = pattern.match(item.entry)
         if match is None:
-            placement.unplaced.append(f"{safe_name(entry.name)}: its name does not follow {layout.capitalize()}'s "
-                                      "naming, so it belongs to no student")
+            placement.unplaced.append(f"{label}: its name does not follow {layout.capitalize()}'s naming, so it "
+                                      "belongs to no student")
+            continue
+        if layout == "moodle" and len(_MOODLE_ID.findall(item.entry)) > 1:
+            placement.unplaced.append(f"{label}: its name carries more than one participant id; it was not "
+                                      "placed with any")
             continue
         student = match.group("user")
         placement.names.setdefault(student, match.group("name"))
+        order = int(match.group("submission")) if layout == "canvas" else 0
         if layout == "canvas":
             placement.late[student] = placement.late.get(student, False) or bool(match.group("late"))
-            order = int(match.group("submission"))
-        else:
-            order = 0
-        if entry.is_dir() and not entry.is_symlink():  # Moodle's folder per student
-            files = sorted(p for p in entry.rglob("*") if p.is_file() and not p.is_symlink())[:MAX_ENTRIES]
-            items = [(p, p.name) for p in files]
-        elif entry.is_file() and not entry.is_symlink():
-            items = [(entry, match.group("file") or entry.name)]
-        else:
-            placement.unplaced.append(f"{safe_name(entry.name)}: not a regular file or folder (a link?)")
+        original = item.name or match.group("file")
+        if original.lower().endswith(".zip"):
+            holds = _zip_holds(item.path)
+            if not holds:
+                placement.unplaced.append(f"{label}: holds none of the assignment files")
+            for assignment in holds:
+                candidates.setdefault((student, assignment), []).append((order, -1, " (from the zip)", item))
             continue
-        for path, original in items:
-            if original.lower().endswith(".zip"):
-                for assignment in ASSIGNMENTS:
-                    candidates.setdefault((student, assignment), []).append((order, -1, " (from the zip)", path))
-                continue
-            assignment, resubmission = assignment_of(original)
-            if assignment is None:
-                placement.unplaced.append(f"{safe_name(path.name)}: {safe_name(original)} does not name an assignment "
-                                          f"file ({', '.join(f'{a}.py' for a in ASSIGNMENTS)}, or its notebook)")
-                continue
-            how = f" (as {safe_name(original)})" if original != f"{assignment}.py" else ""
-            candidates.setdefault((student, assignment), []).append((order, resubmission, how, path))
-    for (student, assignment), options in sorted(candidates.items()):
-        options.sort(key=lambda o: (o[0], o[1]))
-        order, resubmission, how, path = options[-1]  # the latest submission, the highest resubmission number
-        placement.files.setdefault(student, {})[assignment] = (how, path)
+        assignment, resubmission = assignment_of(original)
+        if assignment is None:
+            placement.unplaced.append(f"{label}: {safe_name(original)} does not name an assignment file "
+                                      f"({', '.join(f'{a}.py' for a in ASSIGNMENTS)}, or its notebook)")
+            continue
+        how = f" (as {safe_name(original)})" if original != f"{assignment}.py" else ""
+        candidates.setdefault((student, assignment), []).append((order, resubmission, how, item))
+    for (student, assignment), options in sorted(candidates.items(), key=lambda kv: kv[0]):
+        options.sort(key=lambda o: (o[0], o[1], o[3].label))
+        order, resubmission, how, item = options[-1]  # the latest submission, the highest resubmission number
+        placement.files.setdefault(student, {})[assignment] = (how, item.path)
+        placement.labels[item.path] = item.label
         for *_, older in options[:-1]:
-            if older != path:
-                placement.superseded.append(f"{safe_name(older.name)}: superseded by {safe_name(path.name)}")
+            if older.path != item.path:
+                placement.superseded.append(f"{safe_name(older.label)}: superseded by {safe_name(item.label)}")
     return placement
 
 
-def unpack(download: Path, destination: Path) -> Path:
-    """A downloaded zip of the whole class, unpacked member by member into ``destination``
-    (names flattened to their last part, never outside it); returns ``destination``."""
-    destination.mkdir(parents=True, exist_ok=True)
+def _zip_holds(path: Path) -> list[str]:
+    """The assignments whose file a student's zip holds (by member name; read within bounds later)."""
     try:
-        with zipfile.ZipFile(download) as archive:
-            infos = archive.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise StudentInputError(f"{download.name} holds more than {MAX_ENTRIES} files")
-            for info in infos:
-                name = Path(info.filename.replace("\\", "/")).name
-                if info.is_dir() or not name or name.startswith(".") or info.file_size > MAX_NOTEBOOK_BYTES:
-                    continue
-                with archive.open(info) as src, open(destination / name, "wb") as dst:
-                    shutil.copyfileobj(src, dst, MAX_NOTEBOOK_BYTES)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
-        raise StudentInputError(f"{download.name} is not a readable zip file ({type(err).__name__})") from None
-    return destination
+        with zipfile.ZipFile(path) as archive:
+            names = {n.rsplit("/", 1)[-1] for n in archive.namelist()[:MAX_ENTRIES]}
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return []
+    return [a for a in ASSIGNMENTS if f"{a}.py" in names]
 
 
 def arrange(placement: Placement, destination: Path, exercises: list[Exercise]) -> dict[str, list[str]]:
@@ -164,13 +224,14 @@ def arrange(placement: Placement, destination: Path, exercises: list[Exercise]) 
         folder = destination / student
         folder.mkdir(parents=True, exist_ok=True)
         for assignment, (how, path) in files.items():
-            where = safe_name(path.name)
+            original = placement.labels.get(path, path.name)  # what the file was called: its kind
+            where = safe_name(original)
             try:
-                if path.name.lower().endswith(".zip"):
+                if original.lower().endswith(".zip"):
                     found = read_zip(path, [f"{assignment}.py"], Budget(), problems)
                     if f"{assignment}.py" in found:
                         (folder / f"{assignment}.py").write_text(found[f"{assignment}.py"], encoding="utf-8")
-                elif path.name.lower().endswith(".ipynb"):
+                elif original.lower().endswith(".ipynb"):
                     raw = read_file(path, where, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE)
                     module = notebook_to_module(raw or b"", assignment, exercises, problems)
                     if module is not None:
