@@ -44,9 +44,14 @@ def cells_of(assignment: str, extra: dict[str, list[str]]) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_an_endless_cell_and_shell_escapes_cost_nothing_but_their_own_cell(tmp_path):
+def test_endless_cells_shell_escapes_and_a_cell_named_compile_cost_only_themselves(tmp_path):
+    """Two endless cells (each cut after its 10 s: more than the student's budget at
+    --timeout 3 but for the time the grader grants a notebook's cells), a cell that
+    defines compile() (the cell runner's own names are bound before any cell runs)."""
     extra = {"imports_tensors": ["while True:\n    pass  # an experiment left running", "!touch /pwned-by-a-cell",
-                                 "get_ipython().system('touch /pwned-by-ipython')"],
+                                 "get_ipython().system('touch /pwned-by-ipython')",
+                                 "def compile(model):  # a name the notebook may use (torch.compile)\n    return model",
+                                 "import time\nwhile True:\n    time.sleep(1)  # a second one: each costs only itself"],
              "create_tensor": ["raise SystemExit('a cell that ends the kernel in IPython')"]}
     folder = tmp_path / "submitted" / "ada" / "tensors"
     folder.mkdir(parents=True)
@@ -58,3 +63,8 @@ def test_an_endless_cell_and_shell_escapes_cost_nothing_but_their_own_cell(tmp_p
     with (tmp_path / "out" / "grades.csv").open() as f:
         [row] = list(csv.DictReader(f))
     assert row["total"] == row["max_total"], row  # the endless cell was stopped after its CELL_SECONDS
+
+
+@pytest.mark.parametrize("cell", ["ok = (a\n      != b)", 's = """\n!important\n%s\n"""', "x = [1,\n     %2]"])
+def test_lines_inside_brackets_or_strings_are_left_alone(cell):
+    assert python_of(cell) == cell

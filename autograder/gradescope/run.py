@@ -11,9 +11,9 @@ still gives a valid results.json: score 0 and the reason.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
-import stat
 import tempfile
 import time
 from pathlib import Path
@@ -28,6 +28,7 @@ from autograder.untrusted import StudentInputError, safe_name, safe_text
 
 STUDENT = "submission"
 MAX_FILES_LOOKED_AT = 2_000  #: a submission's files looked at for the ones the assignment needs
+MAX_DEPTH = 20  #: folders deep a submission's files are looked for
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,13 +62,15 @@ def grade_submission(root: Path, assignment: str | None, hidden_visibility: str)
     with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as work:
         folder = Path(work) / "class" / STUDENT
         folder.mkdir(parents=True)
-        problems = collect(root / "submission", wanted, folder)
+        imports: dict[str, float] = {}
+        problems = collect(root / "submission", wanted, folder, imports)
         options = GradeOptions(submissions=folder.parent, out=Path(work) / "out", jobs=1, progress=False)
 
         def find_class(options: GradeOptions, exercises: list[Exercise], skipped: list[str]):
             found = discover(options.submissions, exercises, options.out, skipped=skipped)
             for sub in found:
                 sub.problems[:0] = problems
+                sub.import_seconds.update({k: v for k, v in imports.items() if k in sub.files})
             return found, [e for e in exercises if e.assignment in wanted]
 
         grade(options, find_class)
@@ -75,11 +78,12 @@ def grade_submission(root: Path, assignment: str | None, hidden_visibility: str)
     return gradescope_document(doc, hidden_visibility)
 
 
-def collect(submission: Path, assignments: list[str], folder: Path) -> list[str]:
+def collect(submission: Path, assignments: list[str], folder: Path, imports: dict[str, float]) -> list[str]:
     """Put each assignment's file of ``submission`` into ``folder``: ``<assignment>.py``
     (the shallowest, if several), else from a notebook; returns what the student should
     know about what was (not) found."""
     from autograder.curriculum import load_manifest
+    from autograder.nbgrader.cells import import_seconds
     from autograder.nbgrader.submissions import notebook_to_module
 
     if not submission.is_dir():
@@ -113,23 +117,34 @@ def collect(submission: Path, assignments: list[str], folder: Path) -> list[str]
             module = notebook_to_module(raw, assignment, exercises, problems)
             if module is not None:
                 (folder / f"{assignment}.py").write_text(module, encoding="utf-8")
+                imports[f"{assignment}.py"] = import_seconds(module)
         else:
             problems.append(f"No {assignment}.py (or notebook) was found in the submission.")
     return problems
 
 
 def _files(submission: Path) -> list[Path]:
-    """Regular files under ``submission``, shallowest first, never through a link."""
+    """Regular files under ``submission``, shallowest first, never through a link; at most
+    :data:`MAX_FILES_LOOKED_AT`, at most :data:`MAX_DEPTH` folders deep."""
     found: list[Path] = []
-    for directory, subdirs, names in os.walk(submission, followlinks=False):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith(("__MACOSX", ".")))
-        for name in sorted(names):
-            path = Path(directory) / name
-            if stat.S_ISREG(os.lstat(path).st_mode):
-                found.append(path)
-            if len(found) >= MAX_FILES_LOOKED_AT:
-                break
-    return sorted(found, key=lambda p: (len(p.relative_to(submission).parts), str(p)))
+    queue = collections.deque([(submission, 0)])  # breadth first: the shallowest come first
+    visited = 0
+    while queue and len(found) < MAX_FILES_LOOKED_AT and visited < MAX_FILES_LOOKED_AT:
+        folder, depth = queue.popleft()
+        visited += 1
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "__MACOSX")):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if depth < MAX_DEPTH:
+                    queue.append((Path(entry.path), depth + 1))
+            elif entry.is_file(follow_symlinks=False) and len(found) < MAX_FILES_LOOKED_AT:
+                found.append(Path(entry.path))
+    return found
 
 
 def gradescope_document(doc: dict, hidden_visibility: str) -> dict:

@@ -216,7 +216,7 @@ def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options:
     dispatcher = _Dispatcher(len(pending), _Progress(len(pending), options.progress))
     work = options.out / ".work"
     students_path = work / "students.json"
-    atomic_write(students_path, json.dumps([{"student": s.student, "files": s.files, "problems": s.problems,
+    atomic_write(students_path, json.dumps([{"student": s.student, "files": s.files, "problems": s.problems, "import_seconds": s.import_seconds,
                                              "fingerprint": f} for s, f in pending]))
     os.chmod(students_path, 0o600)
     threads = []

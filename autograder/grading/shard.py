@@ -131,7 +131,8 @@ def grade_shard(lifeline: int) -> int:
 
     def open_submission(token: str) -> Student:
         entry = students[token]
-        sub = open_subs[token] = StudentWorker(client, entry["files"], spec["uid"], limits, recorder.plan)
+        sub = open_subs[token] = StudentWorker(client, entry["files"], spec["uid"], limits, recorder.plan,
+                                               entry.get("import_seconds", {}))
         return Student(types.SimpleNamespace(**{e.name: sub.function(e.assignment, e.name) for e in exercises}), sub)
 
     def close_submission(token: str, _student: Student) -> None:

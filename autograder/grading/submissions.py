@@ -21,6 +21,9 @@ class Submission:
     student: str
     files: dict[str, str] = field(default_factory=dict)  #: relpath (tensors.py) -> source
     problems: list[str] = field(default_factory=list)
+    #: relpath -> seconds its import may take, for files the grader itself generated (a
+    #: notebook's module runs its cells at import); never read from a student's file
+    import_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:

@@ -48,10 +48,12 @@ def grade_download(options: GradeOptions, layout: str) -> Summary:
 
         def find_class(opts: GradeOptions, exercises: list[Exercise], skipped: list[str]
                        ) -> tuple[list[Submission], list[Exercise]]:
-            problems = arrange(placement, arranged, exercises)
+            imports: dict[str, dict[str, float]] = {}
+            problems = arrange(placement, arranged, exercises, imports)
             found = discover(arranged, exercises, opts.out, skipped=skipped) if placement.names else []
             for sub in found:
                 sub.problems[:0] = problems.get(sub.student, [])
+                sub.import_seconds.update({k: v for k, v in imports.get(sub.student, {}).items() if k in sub.files})
             return found, exercises
 
         late = {"late": {s: "late" for s, is_late in placement.late.items() if is_late}} if layout == "canvas" else None

@@ -211,9 +211,12 @@ def _zip_holds(path: Path) -> list[str]:
     return [a for a in ASSIGNMENTS if f"{a}.py" in names]
 
 
-def arrange(placement: Placement, destination: Path, exercises: list[Exercise]) -> dict[str, list[str]]:
+def arrange(placement: Placement, destination: Path, exercises: list[Exercise],
+            imports: dict[str, dict[str, float]] | None = None) -> dict[str, list[str]]:
     """Write each student's placed files as ``destination/<student>/<assignment>.py``, the
-    folder layout ``grading.submissions.discover`` reads; returns each student's problems."""
+    folder layout ``grading.submissions.discover`` reads; returns each student's problems.
+    ``imports`` gets, for each module made from a notebook, how long its import may take."""
+    from autograder.nbgrader.cells import import_seconds
     from autograder.nbgrader.submissions import notebook_to_module
 
     everyone: dict[str, list[str]] = {}
@@ -236,6 +239,8 @@ def arrange(placement: Placement, destination: Path, exercises: list[Exercise]) 
                     module = notebook_to_module(raw or b"", assignment, exercises, problems)
                     if module is not None:
                         (folder / f"{assignment}.py").write_text(module, encoding="utf-8")
+                        if imports is not None:
+                            imports.setdefault(student, {})[f"{assignment}.py"] = import_seconds(module)
                 else:
                     raw = read_file(path, where, MAX_FILE_BYTES)
                     if raw is not None:

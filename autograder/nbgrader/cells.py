@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 
-from autograder.sandbox.client import IMPORT_SECONDS_LINE
 
 #: seconds of wall clock each cell may run (the course's ``c.Execute.timeout``)
 CELL_SECONDS = 10
@@ -35,7 +34,10 @@ _ASSIGNED_MAGIC = re.compile(r"^(\s*[\w.\[\], ]+?=\s*)[%!].*$")
 _HELP = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
 
 RUNNER = '''
-def __run_notebook_cells(cells, seconds, filename):
+def __run_notebook_cells(cells, seconds, filename, _compile=compile, _exec=exec, _Base=BaseException,
+                         _globals=globals):
+    # what the runner needs is bound here, before any cell runs: a cell may define its own
+    # compile() or exec() (torch.compile makes the name likely), as it may in a kernel
     import signal as _signal
 
     class CellTimeout(BaseException):
@@ -49,15 +51,15 @@ def __run_notebook_cells(cells, seconds, filename):
         def __getattr__(self, name):
             return lambda *args, **kwargs: None
 
-    namespace = globals()
+    namespace = _globals()
     namespace.setdefault("get_ipython", lambda: _NoIPython())
     previous = _signal.signal(_signal.SIGALRM, _out_of_time)
     try:
         for number, source in cells:
             _signal.setitimer(_signal.ITIMER_REAL, seconds)
             try:
-                exec(compile(source, f"{filename}, cell {number}", "exec"), namespace)
-            except BaseException:  # a kernel reports it and goes on with the next cell
+                _exec(_compile(source, f"{filename}, cell {number}", "exec"), namespace)
+            except _Base:  # a kernel reports it and goes on with the next cell
                 pass
             finally:
                 _signal.setitimer(_signal.ITIMER_REAL, 0)
@@ -76,7 +78,10 @@ def python_of(source: str) -> str | None:
             return None
         lines[first] = ""
     out = []
-    for line in lines:
+    for line, starts in zip(lines, _logical_line_starts(lines)):
+        if not starts:  # inside brackets, a string or after a backslash: IPython leaves it alone too
+            out.append(line)
+            continue
         assigned = _ASSIGNED_MAGIC.match(line)
         if assigned:
             out.append(f"{assigned.group(1)}[]")
@@ -87,12 +92,52 @@ def python_of(source: str) -> str | None:
     return "\n".join(out)
 
 
+def _logical_line_starts(lines: list[str]) -> list[bool]:
+    """For each line, whether it starts a logical line (not inside brackets, a string or
+    after a backslash), where IPython looks for its ``%``, ``!`` and ``?`` syntax."""
+    starts, depth, quote, continued = [], 0, None, False
+    for line in lines:
+        starts.append(depth == 0 and quote is None and not continued)
+        i = 0
+        while i < len(line):
+            char = line[i]
+            if quote:
+                if char == "\\":
+                    i += 2
+                    continue
+                if line.startswith(quote, i):
+                    i, quote = i + len(quote), None
+                    continue
+                i += 1
+                continue
+            if char == "#":
+                break
+            if char in "\"'":
+                quote = line[i:i + 3] if line[i:i + 3] in ('"' * 3, "'" * 3) else char
+                i += len(quote)
+                continue
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth = max(0, depth - 1)
+            i += 1
+        if quote in ('"', "'"):  # a one-line string cannot go on to the next line
+            quote = None
+        continued = line.rstrip().endswith("\\") and quote is None
+    return starts
+
+
+def import_seconds(module: str) -> float:
+    """How long importing a module :func:`notebook_module` made may take: each cell its
+    time. Only for modules the grader generated (a student's file never gets this)."""
+    match = re.match(r"# Generated from a submitted notebook: (\d+) code cells", module)
+    return CELL_SECONDS * int(match.group(1)) if match else 0.0
+
+
 def notebook_module(cells: list[tuple[int, str]], filename: str) -> str:
     """The module that runs ``cells`` ((number in the notebook, source)) as described above."""
     runnable = [(number, python) for number, source in cells if (python := python_of(source)) is not None]
-    seconds = CELL_SECONDS * len(runnable)
-    return (f"{IMPORT_SECONDS_LINE.format(seconds=seconds)}\n"
-            f"# Generated from a submitted notebook: its code cells, run in order as a kernel runs them.\n"
+    return (f"# Generated from a submitted notebook: {len(runnable)} code cells, run in order as a kernel runs them.\n"
             f"{RUNNER}\n"
             f"__run_notebook_cells({runnable!r}, {CELL_SECONDS!r}, {filename!r})\n"
             f"del __run_notebook_cells\n")

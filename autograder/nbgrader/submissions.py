@@ -17,7 +17,7 @@ from autograder.grading.submissions import Submission, is_output, unexpected
 from autograder.grading.uploads import (MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE, cell_grade_id,
                                         cell_source, entry_kind, is_code_cell, parse_notebook, read_file, student_id,
                                         too_large)
-from autograder.nbgrader.cells import notebook_module
+from autograder.nbgrader.cells import import_seconds, notebook_module
 from autograder.untrusted import StudentInputError, safe_name
 
 
@@ -118,6 +118,7 @@ def discover_notebooks(root: Path, exercises: list[Exercise], assignment: str | 
                     module = notebook_to_module(raw, assignment, exercises, sub.problems)
                     if module is not None:
                         sub.files[f"{assignment}.py"] = module
+                        sub.import_seconds[f"{assignment}.py"] = import_seconds(module)
         except StudentInputError as err:
             sub.problems.append(err.message)
         except Exception as err:  # noqa: BLE001 - one student's upload must not stop the class

@@ -7,7 +7,6 @@ check that met it.
 from __future__ import annotations
 
 import os
-import re
 import socket
 import threading
 import time
@@ -28,11 +27,9 @@ BATCH_SECONDS = 0.004
 #: (plus two): enough for every file's import and every function to time out once, which is
 #: the most an honest submission can cost (a function that timed out is not called again)
 BUDGET_TIMEOUTS_PER_PART = 1
-#: a file's first line may give its import more than one timeout (a notebook's module runs
-#: its cells at import, each with its own time: ``nbgrader.cells``); the student's budget
-#: still bounds it, so a student who writes the line in a ``.py`` file gains nothing
-IMPORT_SECONDS_LINE = "# autograder: its import may take {seconds:g} s"
-_IMPORT_SECONDS = re.compile(r"# autograder: its import may take (\d{1,6}(?:\.\d{1,3})?) s\n")
+#: the most a student's budget grows for imports the grader allows to take longer (a
+#: notebook's module runs its cells at import, each with its own time: ``nbgrader.cells``)
+MAX_IMPORT_EXTRA_SECONDS = 120
 #: the most a worker may list of its protections, each a short name
 MAX_PROTECTIONS = 32
 #: the most a student's answers read ahead (not yet judged) may take in the grader's memory;
@@ -103,7 +100,7 @@ class StudentWorker:
     """
 
     def __init__(self, fork_server: ForkServerClient, files: dict[str, str], uid: int, limits: Limits,
-                 plan: Plan | None = None):
+                 plan: Plan | None = None, import_seconds: dict[str, float] | None = None):
         self.fork_server = fork_server
         self.files = files
         self.uid = uid
@@ -130,7 +127,10 @@ class StudentWorker:
         self.held = 0  #: bytes of the answers in ``answers``
         functions = len(set(self.plan.names)) or 16
         #: the student's total wall-clock budget in seconds (see BUDGET_TIMEOUTS_PER_PART)
-        self.budget = limits.timeout * (BUDGET_TIMEOUTS_PER_PART * (len(files) + functions) + 2)
+        #: relpath -> how long its import may take, where the grader allows more than a timeout
+        self.import_seconds = {k: float(v) for k, v in (import_seconds or {}).items() if k in files}
+        extra = min(sum(max(0.0, s - limits.timeout) for s in self.import_seconds.values()), MAX_IMPORT_EXTRA_SECONDS)
+        self.budget = limits.timeout * (BUDGET_TIMEOUTS_PER_PART * (len(files) + functions) + 2) + extra
         self.deadline: float | None = None  #: when the budget runs out (set when the first worker starts)
         self.exhausted = False  #: the budget ran out: nothing more of this student's is run
 
@@ -283,9 +283,15 @@ class StudentWorker:
         if self.pid is None:
             self._start()
         try:
-            send_frame(self.sock, call_request(module, name, args, kwargs))
+            # the request may be large (a value the student returned, passed back): a worker that
+            # stops reading its socket must not hold the grader in sendall past the deadline
+            self.sock.settimeout(max(0.001, self._read_deadline() - time.monotonic()))
+            try:
+                send_frame(self.sock, call_request(module, name, args, kwargs))
+            finally:
+                self.sock.settimeout(None)
             return read_reply(self.reader.read(self._read_deadline()))
-        except FrameTimeout:
+        except (FrameTimeout, TimeoutError):
             self._stop()
             return self._timeout(name)
         except (FrameClosed, OSError, wire.WireError):
@@ -314,9 +320,8 @@ class StudentWorker:
         return min(now + (seconds or self.limits.timeout), self.deadline)
 
     def _import_seconds(self, relpath: str | None) -> float:
-        """How long importing ``relpath`` may take: a timeout, or what its first line gives."""
-        declared = _IMPORT_SECONDS.match(self.files.get(relpath, "")) if relpath else None
-        return max(self.limits.timeout, float(declared.group(1))) if declared else self.limits.timeout
+        """How long importing ``relpath`` may take: a timeout, or what the grader allowed it."""
+        return max(self.limits.timeout, self.import_seconds.get(relpath, 0.0)) if relpath else self.limits.timeout
 
     def _out_of_budget(self) -> StudentTimeout:
         return StudentTimeout(f"not run: your code used up its total time of {self.budget:g} s "
