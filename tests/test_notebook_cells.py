@@ -6,10 +6,12 @@ import csv
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder.authoring.source import read_solution
 from autograder.curriculum import SOLUTIONS_DIR
-from autograder.nbgrader.cells import python_of
+from autograder.nbgrader.cells import notebook_module, python_of
 from tests.helpers import run_cli
 
 
@@ -68,3 +70,12 @@ def test_endless_cells_shell_escapes_and_a_cell_named_compile_cost_only_themselv
 @pytest.mark.parametrize("cell", ["ok = (a\n      != b)", 's = """\n!important\n%s\n"""', "x = [1,\n     %2]"])
 def test_lines_inside_brackets_or_strings_are_left_alone(cell):
     assert python_of(cell) == cell
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=80), max_size=5))
+def test_any_cells_make_a_module_that_compiles(cells):
+    """Whatever a student's cells hold, the generated module is valid Python (the cells are
+    data in it, compiled one by one at import), and making it never raises."""
+    module = notebook_module(list(enumerate(cells, 1)), "exercises/tensors.py")
+    compile(module, "exercises/tensors.py", "exec")
