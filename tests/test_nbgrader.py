@@ -112,12 +112,28 @@ def cycle(tmp_path_factory):
     # a whole notebook: answers that use cells of their own around them
     place(course, "frank", released, dict(right, **WHOLE_NOTEBOOK_ANSWERS))
     with_extra_cells(course / "submitted" / "frank" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    # right answers, but the locked check cell of create_tensor edited to pass whatever happens
+    place(course, "mallory", released, right)
+    tampered = course / "submitted" / "mallory" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = json.loads(tampered.read_text())
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "test_create_tensor":
+            cell["source"] = "print('Public checks for create_tensor passed.')"
+    tampered.write_text(json.dumps(nb))
     nbgrader("collect", ASSIGNMENT, cwd=course)
-    nbgrader("autograde", ASSIGNMENT, "--Execute.timeout=5", cwd=course)
+    autograded = nbgrader("autograde", ASSIGNMENT, "--Execute.timeout=5", cwd=course)
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
     nbgrader_scores = export(course)
     return {"base": base, "course": course, "released": released, "scores": nbgrader_scores, "right": right,
-            "generated": generated.stdout + generated.stderr}
+            "generated": generated.stdout + generated.stderr, "autograded": autograded.stdout + autograded.stderr}
+
+
+def test_autograde_reports_only_the_cell_a_student_edited(cycle):
+    """No false "checksum has changed" for the six students who left their check cells
+    alone (hidden tests in test cells made nbgrader warn for every cell that holds them);
+    the one who edited a locked cell is still reported."""
+    changed = [line for line in cycle["autograded"].splitlines() if "has changed" in line]
+    assert len(changed) == 1 and "test_create_tensor" in changed[0], changed
 
 
 def test_the_released_notebook_is_written_for_a_student(cycle):
@@ -148,11 +164,12 @@ def test_exported_scores(cycle):
     assert scores["dan"] == 25.0 - 4  # tensor_shape crashes
     assert scores["eve"] == 25.0 - 4  # count_elements loops until the timeout
     assert scores["frank"] == 25.0  # helpers, aliases, constants, magics and a failing cell: nbgrader runs them all
+    assert scores["mallory"] == 25.0  # the edited check cell was restored
 
 
 def test_feedback_html_has_no_hidden_test_code(cycle):
     pages = list((cycle["course"] / "feedback").rglob("*.html"))
-    assert len(pages) == 6
+    assert len(pages) == 7
     for page in pages:
         text = page.read_text()
         assert "hidden_points" not in text and "BEGIN HIDDEN TESTS" not in text and "autograder.nbgrader.kernel" not in text
