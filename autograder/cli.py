@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=float, default=3.0, help="seconds each call of a student function may take (default 3)")
     grade.add_argument("--memory-mb", type=int, default=2048, help="memory cap per worker, MB (default 2048)")
     grade.add_argument("--force", action="store_true", help="regrade students whose results are up to date")
-    grade.add_argument("--assignment", help="for an nbgrader submitted/ tree: the assignment to grade")
+    grade.add_argument("--assignment", help="the assignment to grade: of an nbgrader submitted/ tree, or of an LMS "
+                                          "download that holds one assignment (default there: all three)")
     grade.add_argument("--gradebook", type=Path, help="nbgrader course directory whose gradebook gets the scores")
     grade.add_argument("--layout", choices=["auto", "folders", "canvas", "moodle"], default="auto",
                        help="how SUBMISSIONS is laid out: a folder or zip per student, or an LMS's bulk download "
@@ -92,11 +93,15 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder.lms import grade_download, layout_of
     from autograder.nbgrader.submissions import grade_notebooks, looks_like_nbgrader
 
-    if args.assignment or looks_like_nbgrader(args.submissions):
+    layout = args.layout
+    if layout == "auto":
+        layout = "folders" if looks_like_nbgrader(args.submissions) else layout_of(args.submissions)
+    if layout in ("canvas", "moodle"):  # --assignment: the one assignment the download holds
+        summary = grade_download(options, layout)
+    elif args.assignment or looks_like_nbgrader(args.submissions):
         summary = grade_notebooks(options)
     else:
-        layout = layout_of(args.submissions) if args.layout == "auto" else args.layout
-        summary = grade_download(options, layout) if layout in ("canvas", "moodle") else grade(options)
+        summary = grade(options)
     print(summary.render())
     return 1 if summary.not_graded else 0  # not every submission has a grade
 

@@ -173,3 +173,11 @@ def _zip_of(files: dict[str, str]) -> bytes:
         for name, text in files.items():
             archive.writestr(name, text)
     return buffer.getvalue()
+
+
+def test_a_download_of_one_assignment_is_graded_on_that_assignment(tmp_path):
+    rows, printed = graded(moodle_download(tmp_path / "moodle"), tmp_path / "out", "--assignment", "tensors")
+    assert set(rows["2001"]) == {"student", "create_tensor", "tensor_dtype", "tensor_shape", "count_elements",
+                                 "linear_transform", "total", "max_total"}
+    assert rows["2001"]["total"] == rows["2001"]["max_total"] == "25"
+    assert rows["2002"]["total"] == "20"

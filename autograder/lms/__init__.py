@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from autograder.curriculum import Exercise
+from autograder.curriculum import ASSIGNMENTS, Exercise
 from autograder.grading.results import Summary, atomic_write
 from autograder.grading.run import GradeOptions, grade
 from autograder.grading.submissions import Submission, discover
@@ -34,6 +34,11 @@ def layout_of(submissions: Path) -> str:
 
 def grade_download(options: GradeOptions, layout: str) -> Summary:
     """Grade a Canvas or Moodle download (a folder, or the zip as downloaded)."""
+    if options.gradebook:
+        raise UsageError("--gradebook only applies to nbgrader submissions, not to an LMS download.")
+    if options.assignment is not None and options.assignment not in ASSIGNMENTS:
+        raise UsageError(f"There is no assignment called {options.assignment!r}.",
+                         hint="one of: " + ", ".join(ASSIGNMENTS))
     with tempfile.TemporaryDirectory(prefix="autograder-lms-") as work:
         try:
             if options.submissions.is_file():
@@ -54,7 +59,7 @@ def grade_download(options: GradeOptions, layout: str) -> Summary:
             for sub in found:
                 sub.problems[:0] = problems.get(sub.student, [])
                 sub.import_seconds.update({k: v for k, v in imports.get(sub.student, {}).items() if k in sub.files})
-            return found, exercises
+            return found, [e for e in exercises if options.assignment in (None, e.assignment)]
 
         late = {"late": {s: "late" for s, is_late in placement.late.items() if is_late}} if layout == "canvas" else None
         summary = grade(GradeOptions(**{**vars(options), "submissions": arranged}), find_class, columns=late)
