@@ -23,7 +23,7 @@ from autograder.errors import AutograderError
 from autograder.grading.results import atomic_write
 from autograder.grading.run import GradeOptions, grade
 from autograder.grading.submissions import discover
-from autograder.grading.uploads import MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE, read_file
+from autograder.grading.uploads import MAX_FILE_BYTES, read_file
 from autograder.untrusted import StudentInputError, safe_name, safe_text
 
 STUDENT = "submission"
@@ -83,8 +83,7 @@ def collect(submission: Path, assignments: list[str], folder: Path, imports: dic
     (the shallowest, if several), else from a notebook; returns what the student should
     know about what was (not) found."""
     from autograder.curriculum import load_manifest
-    from autograder.nbgrader.cells import import_seconds
-    from autograder.nbgrader.submissions import notebook_to_module
+    from autograder.nbgrader.submissions import read_notebook_module
 
     if not submission.is_dir():
         return ["Nothing was submitted."]
@@ -107,17 +106,14 @@ def collect(submission: Path, assignments: list[str], folder: Path, imports: dic
         elif notebooks:
             where = safe_name(notebooks[0].relative_to(submission))
             try:
-                raw = read_file(notebooks[0], where, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE)
+                read = read_notebook_module(notebooks[0], where, assignment, exercises, problems,
+                                            f"{where} could not be read as a file.")
             except StudentInputError as err:
                 problems.append(err.message)
                 continue
-            if raw is None:
-                problems.append(f"{where} could not be read as a file.")
-                continue
-            module = notebook_to_module(raw, assignment, exercises, problems)
-            if module is not None:
-                (folder / f"{assignment}.py").write_text(module, encoding="utf-8")
-                imports[f"{assignment}.py"] = import_seconds(module)
+            if read is not None:
+                (folder / f"{assignment}.py").write_text(read[0], encoding="utf-8")
+                imports[f"{assignment}.py"] = read[1]
         else:
             problems.append(f"No {assignment}.py (or notebook) was found in the submission.")
     return problems

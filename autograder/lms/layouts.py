@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.curriculum import ASSIGNMENTS, Exercise
-from autograder.grading.uploads import (MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE, Budget, read_file,
-                                        read_zip)
+from autograder.grading.uploads import MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, Budget, read_file, read_zip
 from autograder.untrusted import StudentInputError, safe_name
 
 LAYOUTS = ("folders", "canvas", "moodle")
@@ -216,8 +215,7 @@ def arrange(placement: Placement, destination: Path, exercises: list[Exercise],
     """Write each student's placed files as ``destination/<student>/<assignment>.py``, the
     folder layout ``grading.submissions.discover`` reads; returns each student's problems.
     ``imports`` gets, for each module made from a notebook, how long its import may take."""
-    from autograder.nbgrader.cells import import_seconds
-    from autograder.nbgrader.submissions import notebook_to_module
+    from autograder.nbgrader.submissions import read_notebook_module
 
     everyone: dict[str, list[str]] = {}
     for student in placement.names:  # a student none of whose files could be placed still gets a row, and why
@@ -235,12 +233,12 @@ def arrange(placement: Placement, destination: Path, exercises: list[Exercise],
                     if f"{assignment}.py" in found:
                         (folder / f"{assignment}.py").write_text(found[f"{assignment}.py"], encoding="utf-8")
                 elif original.lower().endswith(".ipynb"):
-                    raw = read_file(path, where, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE)
-                    module = notebook_to_module(raw or b"", assignment, exercises, problems)
-                    if module is not None:
-                        (folder / f"{assignment}.py").write_text(module, encoding="utf-8")
+                    read = read_notebook_module(path, where, assignment, exercises, problems,
+                                                f"{where} could not be read as a file")
+                    if read is not None:
+                        (folder / f"{assignment}.py").write_text(read[0], encoding="utf-8")
                         if imports is not None:
-                            imports.setdefault(student, {})[f"{assignment}.py"] = import_seconds(module)
+                            imports.setdefault(student, {})[f"{assignment}.py"] = read[1]
                 else:
                     raw = read_file(path, where, MAX_FILE_BYTES)
                     if raw is not None:

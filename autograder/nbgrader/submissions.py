@@ -78,6 +78,20 @@ def notebook_to_module(nb_bytes: bytes, assignment: str, exercises: list[Exercis
     return module
 
 
+def read_notebook_module(path: Path, where: str, assignment: str, exercises: list[Exercise], problems: list[str],
+                         missing: str) -> tuple[str, float] | None:
+    """The module of the notebook at ``path`` (read within ``MAX_NOTEBOOK_BYTES``, never
+    through a link) and how long its import may take; None with the reason in
+    ``problems`` (``missing`` where there is no file). Raises StudentInputError for a file
+    that cannot be read."""
+    raw = read_file(path, where, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE)
+    if raw is None:
+        problems.append(missing)
+        return None
+    module = notebook_to_module(raw, assignment, exercises, problems)
+    return None if module is None else (module, import_seconds(module))
+
+
 def discover_notebooks(root: Path, exercises: list[Exercise], assignment: str | None,
                        out: Path | None = None, *, skipped: list[str]) -> list[Submission]:
     """Submissions from nbgrader's ``submitted/<student>/<assignment>/*.ipynb`` (not ``out``,
@@ -111,14 +125,10 @@ def discover_notebooks(root: Path, exercises: list[Exercise], assignment: str | 
                           entry_kind(folder / assignment / where, where)):
                 sub.problems.append(f"{where} is a link, not a file, and was not graded")
             else:
-                raw = read_file(folder / assignment / where, where, MAX_NOTEBOOK_BYTES, NOTEBOOK_ADVICE)
-                if raw is None:
-                    sub.problems.append(f"{where} is missing from the submission")
-                else:
-                    module = notebook_to_module(raw, assignment, exercises, sub.problems)
-                    if module is not None:
-                        sub.files[f"{assignment}.py"] = module
-                        sub.import_seconds[f"{assignment}.py"] = import_seconds(module)
+                read = read_notebook_module(folder / assignment / where, where, assignment, exercises, sub.problems,
+                                            f"{where} is missing from the submission")
+                if read is not None:
+                    sub.files[f"{assignment}.py"], sub.import_seconds[f"{assignment}.py"] = read
         except StudentInputError as err:
             sub.problems.append(err.message)
         except Exception as err:  # noqa: BLE001 - one student's upload must not stop the class
