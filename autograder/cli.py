@@ -67,6 +67,8 @@ def _build(args: argparse.Namespace) -> int:
         from autograder.gradescope.package import write_zip
 
         print(f"Gradescope autograder written to {write_zip(args.gradescope, args.assignment, args.hidden_visibility)}")
+    if args.course is None and (args.student_kit or args.gradescope):
+        return 0  # asked for a kit or a zip: no course/ in the checkout unless --course says where
     from autograder.nbgrader.course import write_course
     from autograder.curriculum import load_manifest
 

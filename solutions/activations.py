@@ -14,7 +14,7 @@ def apply_sigmoid(x: torch.Tensor) -> torch.Tensor:
     ``nn.Sigmoid()`` creates the layer; calling the layer on a tensor applies
     ``1 / (1 + exp(-x))`` to every element, squashing any number into ``(0, 1)``: the
     probability of the positive class in binary classification. The output has the
-    same shape as the input.
+    same shape as the input. (``torch.sigmoid(x)`` computes the same thing.)
 
     Example::
 
@@ -25,7 +25,8 @@ def apply_sigmoid(x: torch.Tensor) -> torch.Tensor:
         x: float tensor of any shape (the pre-activation output); must not be modified.
 
     Returns:
-        A new tensor of the same shape and dtype, every value in ``[0, 1]``.
+        A new tensor of the same shape and dtype, every value in ``[0, 1]`` (in
+        float32, very large inputs round to exactly 0 or 1).
     """
     ### BEGIN SOLUTION
     return nn.Sigmoid()(x)
@@ -67,14 +68,14 @@ def apply_softmax(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
     class. For a batch of shape ``(batch, classes)`` that is ``dim=-1`` (each row),
     not ``dim=0`` (across the batch). ``nn.Softmax(dim=...)`` or
     ``torch.softmax(x, dim=...)`` do it without overflowing on large scores; a
-    hand-written ``exp(x) / exp(x).sum()`` overflows unless you subtract the maximum
-    first.
+    hand-written ``exp(x) / exp(x).sum(dim=dim, keepdim=True)`` overflows unless you
+    subtract the maximum first.
 
     Example::
 
-        >>> apply_softmax(torch.tensor([[1.0, 1.0], [0.0, 100.0]]))
+        >>> apply_softmax(torch.tensor([[1.0, 1.0], [1000.0, 1000.0]]))
         tensor([[0.5000, 0.5000],
-                [0.0000, 1.0000]])
+                [0.5000, 0.5000]])
 
     Args:
         logits: float tensor of any shape with at least one dimension; must not
@@ -95,7 +96,8 @@ def forward_pass(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     The forward pass feeds input data through every layer in turn, using the
     model's current weights and biases, and returns what the last layer outputs. For
     predictions no gradients are needed: run it inside ``torch.no_grad()`` so the
-    result does not require grad.
+    result does not require grad. (Calling ``model.eval()`` first is fine: the model
+    you are given is already in eval mode.)
 
     Example::
 

@@ -99,7 +99,8 @@ def build_classifier(n_features: int, n_classes: int, hidden_sizes: Sequence[int
     * an ``nn.ReLU()`` after every linear layer except the last, so that the hidden
       layers add non-linearity (stacked linear layers alone are still one linear map);
     * an ``nn.Softmax(dim=-1)`` at the end, turning the outputs into class
-      probabilities.
+      probabilities. (To train such a model with ``nn.CrossEntropyLoss``, leave the
+      softmax out: that loss expects the raw scores and applies softmax itself.)
 
     With no hidden sizes the model is just ``Linear(n_features, n_classes)`` then the
     softmax. More hidden layers mean more parameters: more capacity to learn.

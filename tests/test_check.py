@@ -35,7 +35,7 @@ def test_four_outcomes_with_messages(tmp_path):
                                                                  "count_elements"])}
     assert results["count_elements"].outcome == "passed"
     assert results["create_tensor"].outcome == "failed"
-    assert "torch.Tensor(data) makes float32" in results["create_tensor"].records[0].message
+    assert "Integers became floats (torch.Tensor(data)" in results["create_tensor"].records[0].message
     assert results["tensor_dtype"].outcome == "not attempted"
     crashed = results["tensor_shape"]
     assert crashed.outcome == "crashed"
@@ -87,7 +87,7 @@ def test_a_wrong_value_is_located_without_importing_sympy():
             "    print(failure)\n"
             "print('sympy' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "at index (1, 2, 0) got 5, expected 0" in out
+    assert "at index (1, 2, 0) it is 5; expected 0" in out
     assert out.strip().endswith("False"), "locating the wrong value imported sympy"
 
 

@@ -22,34 +22,57 @@ def test_every_student_gets_a_row_and_only_the_broken_exercise_is_lost(graded):
         assert row["total"] == str(65 + points), (student, row)
         assert row["max_total"] == "70"
 
+#: one typical mistake per exercise: (right line, wrong line) in the reference solution
 MISTAKES = {
-    "create_tensor": ("    return torch.tensor(data)\n", "    return torch.Tensor(data)\n", "torch.Tensor(data) always makes"),
-    "linear_transform": ("    return x @ weight.T + bias\n", "    return x @ weight.T\n", "the bias was not added"),
+    "create_tensor": ("    return torch.tensor(data)\n", "    return torch.Tensor(data)\n"),
+    "tensor_dtype": ("    return t.dtype\n", "    return str(t.dtype)\n"),
+    "tensor_shape": ("    return tuple(t.shape)\n", "    return len(t)\n"),
+    "count_elements": ("    return t.numel()\n", "    return len(t)\n"),
+    "linear_transform": ("    return x @ weight.T + bias\n", "    return x @ weight.T\n"),
+    "make_linear_layer": ("    return nn.Linear(n_features, n_classes)\n", "    return nn.Linear(n_classes, n_features)\n"),
+    "linear_parameter_count": ("    return in_features * out_features + out_features\n",
+                               "    return in_features * out_features\n"),
     "count_parameters": ("    return sum(p.numel() for p in model.parameters())\n",
-                         "    return len(list(model.parameters()))\n", "the number of parameter tensors"),
-    "apply_softmax": ("    return torch.softmax(logits, dim=dim)\n", "    return torch.softmax(logits, dim=0)\n",
-                      "softmax was taken over dimension 0"),
+                         "    return len(list(model.parameters()))\n"),
+    "build_classifier": ("    layers.append(nn.Softmax(dim=-1))\n", ""),
+    "added_parameters": ("    return with_hidden - (n_features * n_classes + n_classes)\n", "    return with_hidden\n"),
+    "apply_sigmoid": ("    return nn.Sigmoid()(x)\n", "    return torch.softmax(x, dim=-1)\n"),
     "build_binary_classifier": ("    return nn.Sequential(nn.Linear(n_features, 1), nn.Sigmoid())\n",
-                                "    return nn.Sequential(nn.Linear(n_features, 1))\n", "the output activation is missing"),
-    "predict_classes": ("    return probabilities.argmax(dim=-1)\n", "    return probabilities.argmax(dim=0)\n",
-                        "argmax over the batch"),
+                                "    return nn.Sequential(nn.Linear(n_features, 1))\n"),
+    "apply_softmax": ("    return torch.softmax(logits, dim=dim)\n", "    return torch.softmax(logits, dim=0)\n"),
+    "forward_pass": ("    with torch.no_grad():\n        return model(x)\n", "    return model(x)\n"),
+    "predict_classes": ("    return probabilities.argmax(dim=-1)\n", "    return probabilities.argmax(dim=0)\n"),
 }
 
-def test_common_mistakes_get_messages_that_name_them(tmp_path):
+
+def test_a_mistake_gets_the_same_diagnosis_from_public_and_hidden_checks(tmp_path):
+    """Each typical mistake is named by the public checks (what a student runs) and, in the
+    same words, by the hidden checks (the grade): one diagnosis, from one place."""
+    from autograder.checking.local import run_public_checks
     from autograder.curriculum import load_manifest
 
-    where = {e.name: e.relpath for e in load_manifest()}
-    for name, (old, new, _) in MISTAKES.items():
-        write_student(tmp_path / "subs" / name, solution_copy({where[name]: [(old, new)]}))
+    exercises = load_manifest()
+    assert set(MISTAKES) == {e.name for e in exercises}, "every exercise needs a typical mistake here"
+    where = {e.name: e.relpath for e in exercises}
+    public = {}
+    for name, (old, new) in MISTAKES.items():
+        folder = write_student(tmp_path / "subs" / name, solution_copy({where[name]: [(old, new)]}))
+        records = [r for r in run_public_checks(folder, [name])[0].records if r.outcome == "failed"]
+        assert records, f"the public checks do not catch the {name} mistake"
+        public[name] = records[0].message
+        assert " [" in public[name] and public[name][0].isupper(), public[name]  # the hint, then where
     write_student(tmp_path / "subs" / "overflow", solution_copy({"activations.py": [(
         "    return torch.softmax(logits, dim=dim)\n", "    e = logits.exp()\n    return e / e.sum(dim=dim, keepdim=True)\n")]}))
     result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
     assert result.returncode == 0, result.stderr
     rows = read_csv(tmp_path / "out" / "grades.csv")
-    for name, (_, _, message) in list(MISTAKES.items()) + [("overflow", (0, 0, "exp overflowed"))]:
+    for name in list(MISTAKES) + ["overflow"]:
         doc = json.loads((tmp_path / "out" / "results" / f"{name}.json").read_text())
-        assert message in " ".join(t["output"] for t in doc["tests"]), name
+        hidden = " ".join(t["output"] for t in doc["tests"])
+        hint = public[name].split(" [")[0] if name in public else "Nan: exp overflowed"
+        assert hint.lower() in hidden.lower(), (name, hint, hidden[:600])
         assert float(rows[name]["total"]) < 70, name
+
 
 def test_hostile_reasons_are_clear(graded):
     out = graded["base"] / "out" / "results"

@@ -85,3 +85,19 @@ def test_the_kits_requirements_admit_the_newest_torch_of_every_laptop(tmp_path):
     assert "py -m venv .venv" in readme and ".venv\\Scripts\\autograder check" in readme  # Windows
     assert "python3 -m venv .venv" in readme and ".venv/bin/autograder check" in readme  # macOS, Linux
     assert "-c constraints.txt" not in readme and "torch 2.13.0" in readme
+
+
+def test_making_a_kit_writes_no_course_into_the_checkout(tmp_path):
+    """`build --student-kit DIR` writes the kit, not also an nbgrader course/ beside the
+    solutions (the solutions are a copy here, so the course would land in tmp_path)."""
+    import shutil
+
+    from tests.helpers import ROOT, run_cli
+
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    env = {"AUTOGRADER_SOLUTIONS": str(tmp_path / "solutions")}
+    result = run_cli("build", "--student-kit", str(tmp_path / "kit"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "kit" / "exercises").is_dir() and not (tmp_path / "course").exists()
+    result = run_cli("build", "--student-kit", str(tmp_path / "kit2"), "--course", str(tmp_path / "c"), env=env)
+    assert result.returncode == 0 and (tmp_path / "c" / "nbgrader_config.py").is_file(), result.stderr

@@ -24,10 +24,10 @@ def test_stub_keeps_signature_docstring_and_setup_and_drops_solution():
     stub = make_stub(GOOD, "f.py")
     assert 'def f(x: int) -> int:\n    """Doc."""\n    y = 1\n' in stub
     assert "return x + y" not in stub and "### " not in stub
-    assert 'raise NotImplementedError("Exercise f:' in stub
+    assert 'raise NotImplementedError("f is not done yet:' in stub
     namespace = {}
     exec(compile(stub, "f.py", "exec"), namespace)
-    with pytest.raises(NotImplementedError, match="Exercise f"):
+    with pytest.raises(NotImplementedError, match="f is not done yet"):
         namespace["f"](1)
 
 

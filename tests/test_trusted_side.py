@@ -113,7 +113,8 @@ def test_changing_the_inputs_in_place_earns_nothing(hostile_class):
     rows = read_rows(out)
     for exercise in ("linear_transform", "apply_sigmoid", "apply_softmax"):
         assert rows["changes_inputs"][exercise] == "0", exercise
-    assert rows["changes_inputs"]["added_parameters"] == "1"  # 0 is right for one case: no hidden layers
+    # it clears the list and returns 0: the public example (one hidden layer, 188) catches it
+    assert rows["changes_inputs"]["added_parameters"] == "0"
     assert rows["changes_inputs"]["create_tensor"] != "0"
     doc = json.loads((out / "results" / "changes_inputs.json").read_text(encoding="utf-8"))
     messages = " ".join(t["output"] for t in doc["tests"] if t["name"].startswith("linear_transform"))

@@ -65,7 +65,8 @@ gives an example and states exactly what to return.
 
 ## Set up once
 
-You need Python 3.10 or newer. In this folder:
+You need Python 3.10 or newer (on an Intel Mac, 3.10 to 3.12: PyTorch has no newer
+build there). In this folder:
 
 | your computer | commands |
 | --- | --- |
@@ -83,11 +84,13 @@ Macs is 2.2.2; other computers get a newer one). The checks work with any of the
 2. Check your work, from this folder:
    - Windows: `.venv\\Scripts\\autograder check` (or `check create_tensor` for one exercise)
    - macOS and Linux: `.venv/bin/autograder check` (or `check create_tensor`)
-3. Each exercise shows PASS, FAIL (with what is wrong), TODO (not attempted) or ERROR
-   (your code raised; the traceback shows your lines).
+3. Each exercise shows PASS, FAIL (with what is wrong), TODO (not done yet), ERROR
+   (your code raised an exception; the traceback shows your lines) or TIME (your code
+   took too long).
 
-The public checks are a sample. Your instructor grades with hidden checks as well, so
-test your functions on other inputs too.
+An exercise earns points only if it passes its public checks; the points then come from
+hidden checks on other inputs, run by your instructor. So test your functions on other
+inputs too.
 """
 
 #: what goes into the kit, relative to the project; nothing of solutions/ or the hidden checks

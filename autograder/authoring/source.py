@@ -65,7 +65,7 @@ def parse_solution(source: str, filename: str, assignment: str) -> SolutionFile:
     solved = {block.exercise for block in blocks}
     exercises = tuple(
         Exercise(name=node.name, assignment=assignment, docstring=ast.get_docstring(node) or "",
-                 signature=f"{node.name}({ast.unparse(node.args)})"
+                 signature=f"{node.name}({_parameters(node.args)})"
                            + (f" -> {ast.unparse(node.returns)}" if node.returns else ""))
         for node in tree.body
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and node.name in solved
@@ -111,3 +111,17 @@ def _blocks(lines: list[str], owner: dict[int, str], filename: str) -> list[Solu
     if begin is not None:
         raise MarkerError(f"{filename}:{begin + 1}: {BEGIN_SOLUTION!r} is never closed by {END_SOLUTION!r}.")
     return blocks
+
+
+def _parameters(args: ast.arguments) -> str:
+    """A def's parameters as PEP 8 writes them: ``n: int = 0`` (``ast.unparse`` gives ``n: int=0``)."""
+    if args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg:
+        return ast.unparse(args)
+    defaults = [None] * (len(args.args) - len(args.defaults)) + list(args.defaults)
+    parts = []
+    for arg, default in zip(args.args, defaults):
+        text = arg.arg + (f": {ast.unparse(arg.annotation)}" if arg.annotation else "")
+        if default is not None:
+            text += (" = " if arg.annotation else "=") + ast.unparse(default)
+        parts.append(text)
+    return ", ".join(parts)

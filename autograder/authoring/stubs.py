@@ -14,7 +14,7 @@ STUB_HEADER = (
 )
 
 def not_implemented_line(exercise: str) -> str:
-    return f'raise NotImplementedError("Exercise {exercise}: not done yet, replace this line with your code")'
+    return f'raise NotImplementedError("{exercise} is not done yet: replace this line with your code")'
 
 
 def stub_of(solution: SolutionFile) -> str:

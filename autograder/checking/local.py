@@ -33,12 +33,14 @@ def run_public_checks(exercises_dir: Path, names: list[str] | None = None) -> li
 
 
 SYMBOLS = {"passed": "PASS", "failed": "FAIL", "not attempted": "TODO", "crashed": "ERROR", "timed out": "TIME"}
+#: what follows an exercise's name; the messages under it say the rest
+LABELS = {"not attempted": ": not done yet", "timed out": ": took too long"}
 
 
 def render(results: list[ExerciseResult]) -> str:
     lines = []
     for result in results:
-        lines.append(f"[{SYMBOLS[result.outcome]:>5}] {result.exercise}: {result.outcome}")
+        lines.append(f"[{SYMBOLS[result.outcome]:>5}] {result.exercise}{LABELS.get(result.outcome, '')}")
         if result.outcome in ("passed", "not attempted"):
             continue
         shown = set()
@@ -51,5 +53,6 @@ def render(results: list[ExerciseResult]) -> str:
     passed = sum(r.outcome == "passed" for r in results)
     lines.append("")
     lines.append(f"{passed} of {len(results)} exercises pass the public checks.")
-    lines.append("These are only the public checks: hidden checks, run by your instructor, decide the grade.")
+    lines.append("An exercise earns points only if it passes its public checks; the points then come from")
+    lines.append("hidden checks on other inputs, run by your instructor.")
     return "\n".join(lines)

@@ -65,13 +65,14 @@ def _classify(exc: BaseException) -> tuple[str, str, str]:
     frames = traceback.extract_tb(exc.__traceback__)
     raised_by_student = bool(frames) and in_student_file(frames[-1].filename)
     if isinstance(exc, NotImplementedError) and raised_by_student:
-        return "not attempted", "still raises NotImplementedError", ""
+        return "not attempted", "not done yet: it still raises NotImplementedError", ""
     if isinstance(exc, AssertionError):
-        text = str(exc).split("\nassert ")[0].strip() or "a check failed"
+        text = str(exc).split("\nassert ")[0].strip() or "A check failed."
         return "failed", text, ""
     if any(in_student_file(f.filename) for f in frames):
-        return "crashed", f"raised {type(exc).__name__}: {exc}", student_traceback(exc)
-    return "failed", f"what your function returned could not be checked ({type(exc).__name__}: {exc})", ""
+        return "crashed", f"Your code raised {type(exc).__name__}: {exc}", student_traceback(exc)
+    return "failed", (f"What your function returned could not be checked ({type(exc).__name__}: {exc}): compare "
+                      "it with what the exercise asks for."), ""
 
 
 class Backend(Protocol):
@@ -177,8 +178,9 @@ class CheckRunner:
         except AutograderError:
             raise  # the checks themselves are wrong: nothing to grade with
         except Exception as exc:  # noqa: BLE001 - e.g. a value the backend could not read
-            return self._record(item, ("crashed", f"the grader could not judge this check ({type(exc).__name__}: "
-                                                  f"{without_addresses(safe_text(exc, 500))})", ""))
+            return self._record(item, ("crashed", f"The grader could not judge this check ({type(exc).__name__}: "
+                                                  f"{without_addresses(safe_text(exc, 500))}); this is a fault of "
+                                                  "the grader, not of your code: tell your instructor.", ""))
 
     def _judge(self, item: pytest.Function, student: Student, index: int) -> CheckRecord | None:
         backend = student.backend
@@ -206,8 +208,8 @@ class CheckRunner:
             result = classify(exc)
         if calls.changed and result[0] in ("passed", "failed") and not item.get_closest_marker("modifies_arguments"):
             name, labels = calls.changed[0]
-            result = ("failed", f"{name} changed its {' and '.join(labels)} in place; leave the arguments as they "
-                                "were and return a new value (the check and the reference used the originals).", "")
+            result = ("failed", f"{name} changed its {' and '.join(labels)} in place: leave the arguments as they "
+                                "were and return a new value.", "")
         record = self._record(item, result)
         if backend is not None:
             backend.learn_outcome(index, record)

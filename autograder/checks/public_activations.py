@@ -2,44 +2,54 @@ import pytest
 import torch
 from torch import nn
 
+from autograder.checks.diagnoses import (apply_sigmoid_mistake, apply_softmax_mistake,
+                                         build_binary_classifier_mistake, forward_pass_mistake, message,
+                                         predict_classes_mistake, tensor_difference)
+
 
 @pytest.mark.exercise("apply_sigmoid")
-def test_apply_sigmoid_of_zero(apply_sigmoid):
-    y = apply_sigmoid(torch.tensor([0.0, 0.0, 0.0]))
-    assert isinstance(y, torch.Tensor), "apply_sigmoid should return a torch.Tensor"
-    assert tuple(y.shape) == (3,), f"an activation keeps the shape of its input (3,), got {tuple(y.shape)}"
-    assert torch.allclose(y, torch.full((3,), 0.5)), f"sigmoid(0) is 0.5, got {y.tolist()}"
+def test_apply_sigmoid_small_example(apply_sigmoid):
+    x = torch.tensor([-2.0, 0.0, 2.0])
+    y = apply_sigmoid(x)
+    want = torch.tensor([0.11920292, 0.5, 0.88079708])
+    problem = message(apply_sigmoid_mistake(y, x) or tensor_difference(y, want), "apply_sigmoid(torch.tensor([-2.0, 0.0, 2.0]))")
+    assert problem is None, problem
 
 
 @pytest.mark.exercise("build_binary_classifier")
 def test_build_binary_classifier_layers(build_binary_classifier):
     model = build_binary_classifier(3)
-    assert isinstance(model, nn.Sequential), f"return an nn.Sequential, got {type(model).__name__}"
-    kinds = [type(layer).__name__ for layer in model]
-    assert kinds == ["Linear", "Sigmoid"], f"expected [Linear, Sigmoid], got {kinds}"
+    problem = message(build_binary_classifier_mistake(model, 3), "build_binary_classifier(3)")
+    assert problem is None, problem
 
 
 @pytest.mark.exercise("apply_softmax")
 def test_apply_softmax_rows_sum_to_one(apply_softmax):
     logits = torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
     p = apply_softmax(logits)
-    assert isinstance(p, torch.Tensor), "apply_softmax should return a torch.Tensor"
-    assert tuple(p.shape) == (2, 3), f"softmax keeps the shape (2, 3), got {tuple(p.shape)}"
-    assert torch.allclose(p.sum(dim=-1), torch.ones(2)), "each row (the last dimension) should sum to 1"
+    want = torch.tensor([[0.09003057, 0.24472847, 0.66524096], [1 / 3, 1 / 3, 1 / 3]])
+    call = "apply_softmax(torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]]))"
+    problem = message(apply_softmax_mistake(p, logits) or tensor_difference(p, want), call)
+    assert problem is None, problem
 
 
 @pytest.mark.exercise("forward_pass")
-def test_forward_pass_output_shape(forward_pass):
-    torch.default_generator.manual_seed(0)
-    model = nn.Sequential(nn.Linear(3, 2))
-    y = forward_pass(model, torch.ones(4, 3))
-    assert isinstance(y, torch.Tensor), "forward_pass should return a torch.Tensor"
-    assert tuple(y.shape) == (4, 2), f"4 samples through Linear(3, 2) give shape (4, 2), got {tuple(y.shape)}"
-    assert not y.requires_grad, "predictions need no gradients: run the model inside torch.no_grad()"
+def test_forward_pass_output(forward_pass):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 2)).eval()  # model.eval() in forward_pass changes nothing
+    x = torch.ones(4, 3)
+    with torch.no_grad():
+        want = model(x)
+    y = forward_pass(model, x)
+    call = "forward_pass(nn.Sequential(nn.Linear(3, 2)).eval(), torch.ones(4, 3))"
+    problem = message(forward_pass_mistake(y, model, x) or tensor_difference(y, want), call)
+    assert problem is None, problem
 
 
 @pytest.mark.exercise("predict_classes")
 def test_predict_classes_picks_largest(predict_classes):
-    c = predict_classes(torch.tensor([[0.1, 0.7, 0.2], [0.8, 0.1, 0.1]]))
-    assert isinstance(c, torch.Tensor), "predict_classes should return a torch.Tensor"
-    assert c.tolist() == [1, 0], f"the most likely classes are [1, 0], got {c.tolist()}"
+    probabilities = torch.tensor([[0.1, 0.7, 0.2], [0.8, 0.1, 0.1]])
+    c = predict_classes(probabilities)
+    call = "predict_classes(torch.tensor([[0.1, 0.7, 0.2], [0.8, 0.1, 0.1]]))"
+    problem = message(predict_classes_mistake(c, probabilities) or tensor_difference(c, torch.tensor([1, 0])), call)
+    assert problem is None, problem

@@ -1,35 +1,52 @@
 import pytest
 import torch
 
+from autograder.checks.diagnoses import (count_elements_mistake, create_tensor_mistake, linear_transform_mistake,
+                                         message, python_int_mistake, tensor_difference, tensor_dtype_mistake,
+                                         tensor_shape_mistake)
+
 
 @pytest.mark.exercise("create_tensor")
 def test_create_tensor_keeps_integers(create_tensor):
-    t = create_tensor([[1, 2, 3], [4, 5, 6]])
-    assert isinstance(t, torch.Tensor), "create_tensor should return a torch.Tensor"
-    assert tuple(t.shape) == (2, 3), f"a 2x3 nested list should give shape (2, 3), got {tuple(t.shape)}"
-    assert t.dtype == torch.int64, (
-        f"integers should stay integers (torch.int64), got {t.dtype}: torch.Tensor(data) makes float32, "
-        "torch.tensor(data) keeps the type")
-    assert t.tolist() == [[1, 2, 3], [4, 5, 6]], "the values should be the ones in the list"
+    data = [[1, 2, 3], [4, 5, 6]]
+    t = create_tensor(data)
+    problem = message(create_tensor_mistake(t, data) or tensor_difference(t, torch.tensor(data)),
+                      "create_tensor([[1, 2, 3], [4, 5, 6]])")
+    assert problem is None, problem
 
 
 @pytest.mark.exercise("tensor_dtype")
 def test_tensor_dtype_of_floats(tensor_dtype):
-    d = tensor_dtype(torch.tensor([1.5, 2.5]))
-    assert d == torch.float32, f"a tensor of Python floats has dtype torch.float32, got {d!r}"
+    t = torch.tensor([1.5, 2.5])
+    d = tensor_dtype(t)
+    problem = message(tensor_dtype_mistake(d, t), "tensor_dtype(torch.tensor([1.5, 2.5]))")
+    assert problem is None, problem
+    assert d == torch.float32, f"It returned {d!r}; expected torch.float32. [tensor_dtype(torch.tensor([1.5, 2.5]))]"
 
 
 @pytest.mark.exercise("tensor_shape")
 def test_tensor_shape_of_matrix(tensor_shape):
-    s = tensor_shape(torch.zeros(2, 3))
-    assert isinstance(s, tuple), f"return a tuple (t.shape is one), got {type(s).__name__}"
-    assert tuple(s) == (2, 3), f"torch.zeros(2, 3) has shape (2, 3), got {s!r}"
+    t = torch.zeros(2, 3)
+    s = tensor_shape(t)
+    problem = message(tensor_shape_mistake(s, t), "tensor_shape(torch.zeros(2, 3))")
+    assert problem is None, problem
+    assert tuple(s) == (2, 3), f"It returned {s!r}; expected (2, 3). [tensor_shape(torch.zeros(2, 3))]"
 
 
 @pytest.mark.exercise("count_elements")
 def test_count_elements_of_matrix(count_elements):
-    n = count_elements(torch.zeros(4, 5))
-    assert n == 20, f"a 4x5 tensor holds 20 numbers, got {n!r} (len(t) is only the first dimension)"
+    t = torch.zeros(4, 5)
+    n = count_elements(t)
+    problem = message(count_elements_mistake(n, t), "count_elements(torch.zeros(4, 5))")
+    assert problem is None, problem
+    assert n == 20, f"It returned {n!r}; expected 20. [count_elements(torch.zeros(4, 5))]"
+
+
+@pytest.mark.exercise("count_elements")
+def test_count_elements_returns_int(count_elements):
+    n = count_elements(torch.zeros(3))
+    problem = message(python_int_mistake(n), "count_elements(torch.zeros(3))")
+    assert problem is None, problem
 
 
 @pytest.mark.exercise("linear_transform")
@@ -38,6 +55,6 @@ def test_linear_transform_small_example(linear_transform):
     w = torch.tensor([[1.0, 0.0], [0.5, 0.5]])
     b = torch.tensor([0.0, 1.0])
     y = linear_transform(x, w, b)
-    assert isinstance(y, torch.Tensor), "linear_transform should return a torch.Tensor"
-    assert tuple(y.shape) == (1, 2), f"1 sample and 2 outputs give shape (1, 2), got {tuple(y.shape)}"
-    assert torch.allclose(y, torch.tensor([[1.0, 2.5]])), f"expected [[1.0, 2.5]], got {y.tolist()}"
+    call = "linear_transform(x, weight, bias) of the example above"
+    problem = message(linear_transform_mistake(y, x, w, b) or tensor_difference(y, torch.tensor([[1.0, 2.5]])), call)
+    assert problem is None, problem

@@ -148,7 +148,7 @@ def feedback_html(doc: dict) -> str:
         f"<p>Score: <b>{_fmt(doc['score'])} / {_fmt(extra['max_score'])}</b></p>"
         + (f"<ul>{problems}</ul>" if problems else "")
         + "<table><tr><th>Exercise</th><th>Outcome</th><th>Points</th><th>What to fix</th></tr>"
-        + "".join(rows) + "</table><p>Hidden checks show their name and message only.</p></body></html>\n"
+        + "".join(rows) + "</table><p>Hidden checks show what went wrong, not their code.</p></body></html>\n"
     )
 
 

@@ -10,13 +10,13 @@ inline and a hidden block that returns the hidden points). ``discover_notebooks`
 from __future__ import annotations
 
 import ast
-import inspect
 import textwrap
 import json
 import os
 from pathlib import Path
 
 from autograder.authoring.source import read_solution
+from autograder.nbgrader import checks_file
 from autograder.nbgrader.cells import CELL_SECONDS
 from autograder.nbgrader.markdown import docstring_markdown, first_line, inline
 from autograder.curriculum import ASSIGNMENTS, SOLUTIONS_DIR, Exercise
@@ -64,43 +64,29 @@ def _cell(kind: str, source: str, grade_id: str | None = None, *, solution: bool
     return cell
 
 
-def public_check_sources(exercise: str) -> list[tuple[str, str, list[str]]]:
-    """(function name, source without decorators, argument names) of the public checks of one exercise."""
-    from autograder.checks import public_activations, public_layers, public_tensors
-
-    found = []
-    for module in (public_tensors, public_layers, public_activations):
-        for name, fn in vars(module).items():
-            marks = [m for m in getattr(fn, "pytestmark", []) if m.name == "exercise"]
-            if name.startswith("test_") and marks and marks[0].args[0] == exercise:
-                source = "\n".join(l for l in inspect.getsource(fn).splitlines() if not l.startswith("@"))
-                found.append((name, source, list(inspect.signature(fn).parameters)))
-    return found
-
-
 def test_cell_source(exercise: str) -> str:
-    parts = [f"# Public checks for {exercise}: they must pass for the hidden checks to count.",
-             "import torch\nfrom torch import nn\n"]
-    calls = []
-    for name, source, args in public_check_sources(exercise):
-        parts.append(source)
-        calls.append(f"{name}({', '.join(args)})")
-    parts.append("\n".join(calls) + f'\nprint("Public checks for {exercise} passed.")')
-    parts.append("### BEGIN HIDDEN TESTS\nfrom autograder.nbgrader.kernel import hidden_points\n"
-                 f'hidden_points("{exercise}", globals())\n### END HIDDEN TESTS')
-    return "\n\n".join(parts)
+    """A check cell: the public checks (from ``public_checks.py``, beside the notebook), then
+    the hidden block that ``generate_assignment`` removes and ``autograde`` restores."""
+    return (f"# Checks {exercise}: run this check cell after its answer cell.\n"
+            f"from public_checks import check\n"
+            f'check("{exercise}", globals())\n'
+            "### BEGIN HIDDEN TESTS\nfrom autograder.nbgrader.kernel import hidden_points\n"
+            f'hidden_points("{exercise}", globals())\n### END HIDDEN TESTS')
 
 
 HOW_TO_WORK = """**How to work in this notebook**
 
-- Each exercise is a function. Write your code inside it, where it says
+- Each exercise is a function in an answer cell. Write your code inside it, where it says
   `raise NotImplementedError(...)`; keep the function's name and arguments.
-- Run your answer's cell, then the check cell under it: it prints what is wrong, or that
-  the public checks passed. Hidden checks, run when your work is graded, decide the grade.
-- *Run All* stops at the first exercise you have not done yet: that is expected.
-- Before you submit, use **Validate** (or restart the kernel and *Run All*), so that your
-  notebook runs from top to bottom. Cells of your own (helpers, imports) are fine: they
-  run in order when your notebook is graded."""
+- Run the answer cell, then the check cell under it: it says what is wrong, or that the
+  public checks pass. The check cells need the file `public_checks.py` that came with
+  this notebook: keep it in the same folder.
+- An exercise earns points only if it passes its public checks; the points then come
+  from hidden checks on other inputs, run when your work is graded.
+- *Run All* stops at the first exercise that is not done yet: that is expected.
+- Before you submit, press the **Validate** button (nbgrader's), or restart the kernel
+  and *Run All*, so that your notebook runs from top to bottom. Cells of your own
+  (helpers, imports) are fine: they run in order when your notebook is graded."""
 
 
 def short_docstring(function: str, summary: str) -> str:
@@ -123,7 +109,9 @@ def repr_docstring(text: str) -> str:
 
 def notebook(assignment: str, exercises: list[Exercise], points: dict[str, float]) -> dict:
     solution = read_solution(SOLUTIONS_DIR, assignment)
-    cells = [_cell("markdown", f"# {ASSIGNMENTS[assignment]}\n\n{inline(solution.docstring)}\n\n{HOW_TO_WORK}",
+    title, _, about = solution.docstring.partition("\n")  # "Assignment 1: tensors." then the text
+    title = title.strip().rstrip(".") or ASSIGNMENTS[assignment]
+    cells = [_cell("markdown", f"# {inline(title)}\n\n{inline(about.strip())}\n\n{HOW_TO_WORK}",
                    cell_id=f"{assignment}-intro"),
              _cell("code", solution.imports.rstrip(), f"imports_{assignment}", locked=True)]
     for e in exercises:
@@ -162,5 +150,6 @@ def write_course(destination: Path, exercises: list[Exercise]) -> Path:
         folder = destination / "source" / assignment
         folder.mkdir(parents=True, exist_ok=True)
         nb = notebook(assignment, exercises, points)
+        checks_file.write(folder)
         (folder / f"{assignment}.ipynb").write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
     return destination

@@ -17,15 +17,35 @@ def inline(text: str) -> str:
     return re.sub(r"``(.+?)``", r"`\1`", text)
 
 
+_BULLET = re.compile(r"^[*-] ")
+
+
 def _paragraphs(lines: list[str]) -> str:
-    """Lines joined into paragraphs (a blank line ends one), inline markup converted."""
-    out, current = [], []
+    """Lines joined into paragraphs (a blank line ends one) and bullet lists (``* `` or ``- ``
+    starts an item, indented lines continue it), inline markup converted."""
+    blocks: list[list[str]] = []  # a paragraph, or a list as one item per entry ("- ..." each)
+    current: list[str] = []
     for line in lines + [""]:
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            out.append(inline(" ".join(current)))
-            current = []
+        text = line.strip()
+        if not text:
+            if current:
+                blocks.append(current)
+                current = []
+        elif _BULLET.match(text):
+            if current and not _BULLET.match(current[0]):
+                blocks.append(current)
+                current = []
+            current.append("- " + text[2:].strip())
+        elif current and _BULLET.match(current[0]):
+            current[-1] += " " + text
+        else:
+            current.append(text)
+    out = []
+    for block in blocks:
+        if _BULLET.match(block[0]):
+            out.append("\n".join(inline(item) for item in block))
+        else:
+            out.append(inline(" ".join(block)))
     return "\n\n".join(out)
 
 

@@ -54,6 +54,9 @@ def changed_arguments(reply: dict, args: tuple) -> list[int]:
     return changed or list(range(len(args)))  # told of a change it cannot place: every argument
 
 
+#: the ``type`` of an error reply that the grader's side of the worker made, not the student's code
+GRADER_FAULT = "grader"
+
 #: what a worker may say of a call
 CALL_STATUSES = frozenset({"ok", "not_attempted", "missing", "error", "import_error"})
 
@@ -87,7 +90,9 @@ def interpret(reply: dict, name: str, args: tuple) -> Any:
     if status == "ok":
         return reply.get("value")
     if status == "not_attempted":
-        raise NotAttempted(f"{name} still raises NotImplementedError")
+        raise NotAttempted(f"{name} is not done yet: it still raises NotImplementedError")
     if status == "missing":
         raise StudentCrashed(reply["message"])
+    if reply["type"] == GRADER_FAULT:
+        raise StudentCrashed(f"{name} {reply['message']}")
     raise StudentCrashed(f"{name} raised {reply['type']}: {reply['message']}", reply["traceback"])

@@ -16,7 +16,7 @@ def apply_sigmoid(x: torch.Tensor) -> torch.Tensor:
     ``nn.Sigmoid()`` creates the layer; calling the layer on a tensor applies
     ``1 / (1 + exp(-x))`` to every element, squashing any number into ``(0, 1)``: the
     probability of the positive class in binary classification. The output has the
-    same shape as the input.
+    same shape as the input. (``torch.sigmoid(x)`` computes the same thing.)
 
     Example::
 
@@ -27,9 +27,10 @@ def apply_sigmoid(x: torch.Tensor) -> torch.Tensor:
         x: float tensor of any shape (the pre-activation output); must not be modified.
 
     Returns:
-        A new tensor of the same shape and dtype, every value in ``[0, 1]``.
+        A new tensor of the same shape and dtype, every value in ``[0, 1]`` (in
+        float32, very large inputs round to exactly 0 or 1).
     """
-    raise NotImplementedError("Exercise apply_sigmoid: not done yet, replace this line with your code")
+    raise NotImplementedError("apply_sigmoid is not done yet: replace this line with your code")
 
 
 def build_binary_classifier(n_features: int) -> nn.Sequential:
@@ -54,7 +55,7 @@ def build_binary_classifier(n_features: int) -> nn.Sequential:
     Returns:
         ``nn.Sequential(nn.Linear(n_features, 1), nn.Sigmoid())``.
     """
-    raise NotImplementedError("Exercise build_binary_classifier: not done yet, replace this line with your code")
+    raise NotImplementedError("build_binary_classifier is not done yet: replace this line with your code")
 
 
 def apply_softmax(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
@@ -65,14 +66,14 @@ def apply_softmax(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
     class. For a batch of shape ``(batch, classes)`` that is ``dim=-1`` (each row),
     not ``dim=0`` (across the batch). ``nn.Softmax(dim=...)`` or
     ``torch.softmax(x, dim=...)`` do it without overflowing on large scores; a
-    hand-written ``exp(x) / exp(x).sum()`` overflows unless you subtract the maximum
-    first.
+    hand-written ``exp(x) / exp(x).sum(dim=dim, keepdim=True)`` overflows unless you
+    subtract the maximum first.
 
     Example::
 
-        >>> apply_softmax(torch.tensor([[1.0, 1.0], [0.0, 100.0]]))
+        >>> apply_softmax(torch.tensor([[1.0, 1.0], [1000.0, 1000.0]]))
         tensor([[0.5000, 0.5000],
-                [0.0000, 1.0000]])
+                [0.5000, 0.5000]])
 
     Args:
         logits: float tensor of any shape with at least one dimension; must not
@@ -82,7 +83,7 @@ def apply_softmax(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
     Returns:
         A new tensor of the same shape and dtype as ``logits``.
     """
-    raise NotImplementedError("Exercise apply_softmax: not done yet, replace this line with your code")
+    raise NotImplementedError("apply_softmax is not done yet: replace this line with your code")
 
 
 def forward_pass(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -91,7 +92,8 @@ def forward_pass(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     The forward pass feeds input data through every layer in turn, using the
     model's current weights and biases, and returns what the last layer outputs. For
     predictions no gradients are needed: run it inside ``torch.no_grad()`` so the
-    result does not require grad.
+    result does not require grad. (Calling ``model.eval()`` first is fine: the model
+    you are given is already in eval mode.)
 
     Example::
 
@@ -106,7 +108,7 @@ def forward_pass(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     Returns:
         The model's output for ``x``, with ``requires_grad == False``.
     """
-    raise NotImplementedError("Exercise forward_pass: not done yet, replace this line with your code")
+    raise NotImplementedError("forward_pass is not done yet: replace this line with your code")
 
 
 def predict_classes(probabilities: torch.Tensor) -> torch.Tensor:
@@ -127,4 +129,4 @@ def predict_classes(probabilities: torch.Tensor) -> torch.Tensor:
     Returns:
         An ``int64`` tensor of shape ``(batch,)``.
     """
-    raise NotImplementedError("Exercise predict_classes: not done yet, replace this line with your code")
+    raise NotImplementedError("predict_classes is not done yet: replace this line with your code")

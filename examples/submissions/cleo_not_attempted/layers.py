@@ -36,7 +36,7 @@ def make_linear_layer(n_features: int, n_classes: int) -> nn.Linear:
         An ``nn.Linear`` with ``in_features == n_features``,
         ``out_features == n_classes`` and a bias.
     """
-    raise NotImplementedError("Exercise make_linear_layer: not done yet, replace this line with your code")
+    raise NotImplementedError("make_linear_layer is not done yet: replace this line with your code")
 
 
 def linear_parameter_count(in_features: int, out_features: int) -> int:
@@ -59,7 +59,7 @@ def linear_parameter_count(in_features: int, out_features: int) -> int:
         The number of parameters, as a Python ``int``, computed without building
         the layer.
     """
-    raise NotImplementedError("Exercise linear_parameter_count: not done yet, replace this line with your code")
+    raise NotImplementedError("linear_parameter_count is not done yet: replace this line with your code")
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -81,7 +81,7 @@ def count_parameters(model: nn.Module) -> int:
     Returns:
         The total number of elements in ``model.parameters()``, as a Python ``int``.
     """
-    raise NotImplementedError("Exercise count_parameters: not done yet, replace this line with your code")
+    raise NotImplementedError("count_parameters is not done yet: replace this line with your code")
 
 
 def build_classifier(n_features: int, n_classes: int, hidden_sizes: Sequence[int] = ()) -> nn.Sequential:
@@ -95,7 +95,8 @@ def build_classifier(n_features: int, n_classes: int, hidden_sizes: Sequence[int
     * an ``nn.ReLU()`` after every linear layer except the last, so that the hidden
       layers add non-linearity (stacked linear layers alone are still one linear map);
     * an ``nn.Softmax(dim=-1)`` at the end, turning the outputs into class
-      probabilities.
+      probabilities. (To train such a model with ``nn.CrossEntropyLoss``, leave the
+      softmax out: that loss expects the raw scores and applies softmax itself.)
 
     With no hidden sizes the model is just ``Linear(n_features, n_classes)`` then the
     softmax. More hidden layers mean more parameters: more capacity to learn.
@@ -118,7 +119,7 @@ def build_classifier(n_features: int, n_classes: int, hidden_sizes: Sequence[int
     Returns:
         The ``nn.Sequential`` described above.
     """
-    raise NotImplementedError("Exercise build_classifier: not done yet, replace this line with your code")
+    raise NotImplementedError("build_classifier is not done yet: replace this line with your code")
 
 
 def added_parameters(n_features: int, n_classes: int, hidden_sizes: Sequence[int]) -> int:
@@ -142,4 +143,4 @@ def added_parameters(n_features: int, n_classes: int, hidden_sizes: Sequence[int
     Returns:
         The difference, as a Python ``int`` (0 when there are no hidden layers).
     """
-    raise NotImplementedError("Exercise added_parameters: not done yet, replace this line with your code")
+    raise NotImplementedError("added_parameters is not done yet: replace this line with your code")

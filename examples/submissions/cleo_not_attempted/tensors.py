@@ -34,7 +34,7 @@ def create_tensor(data: Any) -> torch.Tensor:
     Returns:
         A new tensor with the same values, shape and dtype as ``torch.tensor(data)``.
     """
-    raise NotImplementedError("Exercise create_tensor: not done yet, replace this line with your code")
+    raise NotImplementedError("create_tensor is not done yet: replace this line with your code")
 
 
 def tensor_dtype(t: torch.Tensor) -> torch.dtype:
@@ -55,7 +55,7 @@ def tensor_dtype(t: torch.Tensor) -> torch.dtype:
     Returns:
         The ``torch.dtype`` of ``t``.
     """
-    raise NotImplementedError("Exercise tensor_dtype: not done yet, replace this line with your code")
+    raise NotImplementedError("tensor_dtype is not done yet: replace this line with your code")
 
 
 def tensor_shape(t: torch.Tensor) -> tuple[int, ...]:
@@ -77,7 +77,7 @@ def tensor_shape(t: torch.Tensor) -> tuple[int, ...]:
         A tuple with the length of each dimension (``torch.Size`` is a tuple, so
         returning it is fine).
     """
-    raise NotImplementedError("Exercise tensor_shape: not done yet, replace this line with your code")
+    raise NotImplementedError("tensor_shape is not done yet: replace this line with your code")
 
 
 def count_elements(t: torch.Tensor) -> int:
@@ -98,7 +98,7 @@ def count_elements(t: torch.Tensor) -> int:
     Returns:
         The number of elements, as a Python ``int``.
     """
-    raise NotImplementedError("Exercise count_elements: not done yet, replace this line with your code")
+    raise NotImplementedError("count_elements is not done yet: replace this line with your code")
 
 
 def linear_transform(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
@@ -124,4 +124,4 @@ def linear_transform(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) 
     Returns:
         A new float tensor of shape ``(batch, out_features)``.
     """
-    raise NotImplementedError("Exercise linear_transform: not done yet, replace this line with your code")
+    raise NotImplementedError("linear_transform is not done yet: replace this line with your code")
