@@ -13,7 +13,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Auto-graded PyTorch exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    build = sub.add_parser("build", help="generate exercises/ (and more) from solutions/")
+    build = sub.add_parser("build", help="instructors: generate exercises/ (and more) from solutions/")
     build.add_argument("--check", action="store_true", help="fail, naming the files, if generated files are stale")
     build.add_argument("--student-kit", type=Path, metavar="DIR", help="also write the kit students receive")
     build.add_argument("--course", type=Path, metavar="DIR", default=None,
@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise names (default: all)")
     check.add_argument("--exercises-dir", type=Path, default=Path("exercises"))
 
-    grade = sub.add_parser("grade", help="grade a whole class with the hidden checks")
+    grade = sub.add_parser("grade", help="instructors: grade a whole class with the hidden checks")
     grade.add_argument("submissions", type=Path, help="folder with one entry per student")
     grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv, results/, feedback/")
     grade.add_argument("--jobs", type=int, default=2, help="parallel grading processes (default 2)")

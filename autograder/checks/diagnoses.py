@@ -38,7 +38,11 @@ def describe(value: Any) -> str:
     article = "an" if name[0] in "aeiouAEIOU" else "a"
     if isinstance(value, nn.Module):
         return f"{article} {name} module"
-    return f"{article} {name} ({value!r:.60})"
+    try:
+        text = " ".join(repr(value).split())  # one line, whatever the value
+    except Exception:  # noqa: BLE001 - a student's object whose repr raises
+        return f"{article} {name}"
+    return f"{article} {name} ({text[:60]}{'...' if len(text) > 60 else ''})"
 
 
 def _same(got: Any, want: torch.Tensor, atol: float = 1e-5) -> bool:

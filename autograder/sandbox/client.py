@@ -325,7 +325,8 @@ class StudentWorker:
 
     def _out_of_budget(self) -> StudentTimeout:
         return StudentTimeout(f"not run: your code used up its total time of {self.budget:g} s "
-                              f"({self.limits.timeout:g} s for each file and function, plus two), "
+                              f"({self.limits.timeout:g} s for each file and function, plus "
+                              f"{2 * self.limits.timeout:g} s), "
                               "mostly in checks that timed out or crashed before this one")
 
     def _timeout(self, name: str) -> StudentTimeout:
