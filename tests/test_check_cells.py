@@ -131,9 +131,9 @@ def test_the_public_checks_file_runs_without_the_autograder(tmp_path):
 
 def test_the_released_folder_holds_the_checks(filled):
     """generate_assignment releases public_checks.py with the notebook (nbgrader copies a
-    source folder's other files), and the notebook's check cells import it. (autograde puts
-    the instructor's copy back over a student's: test_nbgrader's ben submits one that
-    passes everything, and keeps his score.)"""
+    source folder's other files), and the notebook's check cells import it. (A student's own
+    copy cannot buy points: test_nbgrader's ben submits checks that pass everything and
+    keeps the score his answers earn, as the hidden block runs the public checks again.)"""
     assert (filled["work"] / checks_file.FILENAME).read_text() == checks_file.source()
     nb = json.loads(filled["notebook"].read_text())
     cells = ["".join(c["source"]) for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade", False)]

@@ -106,8 +106,12 @@ def cycle(tmp_path_factory):
     crashing = dict(right, tensor_shape=right["tensor_shape"].replace("tuple(t.shape)", "t.shapes"))
     looping = dict(right, count_elements=right["count_elements"].replace("return t.numel()", "while True:\n        pass"))
     place(course, "ben", released, partly)
-    # ...with a public_checks.py of his own that passes everything: autograde must use the course's
-    (course / "submitted" / "ben" / ASSIGNMENT / "public_checks.py").write_text("def check(*args):\n    pass\n")
+    # ...with checks of his own that pass everything: a public_checks.py (autograde puts the
+    # course's back) and a public_checks/ package, which Python would import first
+    for fake in ("public_checks.py", "public_checks/__init__.py"):
+        path = course / "submitted" / "ben" / ASSIGNMENT / fake
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("def check(*args):\n    pass\n")
     place(course, "cleo", released, {})  # not attempted: the released notebook as is
     place(course, "dan", released, crashing)
     place(course, "eve", released, looping)
