@@ -99,3 +99,20 @@ def test_a_function_that_changes_its_argument_is_told_so_and_the_check_sees_the_
     (result,) = run_public_checks(folder, ["apply_sigmoid"])
     assert result.outcome == "failed"
     assert "apply_sigmoid changed its argument `x` in place" in result.records[0].message
+
+
+def test_a_file_saved_on_windows_grades_as_check_runs_it(tmp_path):
+    """Notepad writes a byte-order mark and CRLF line endings: `autograder check` imports
+    such a file, so the grader must read it too (it once gave 0 of 70: "invalid
+    non-printable character U+FEFF"). A coding line is honoured as Python honours it."""
+    from autograder.grading.uploads import decode_text
+    from tests.helpers import read_csv
+
+    folder = write_student(tmp_path / "subs" / "winnie", solution_copy({}))
+    for path in folder.glob("*.py"):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_text().replace("\n", "\r\n").encode())
+    assert all(r.outcome == "passed" for r in run_public_checks(folder))
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert read_csv(tmp_path / "out" / "grades.csv")["winnie"]["total"] == "70"
+    assert decode_text("# -*- coding: latin-1 -*-\nx = 'é'\n".encode("latin-1"), "f.py").endswith("x = 'é'\n")

@@ -24,6 +24,7 @@ import os
 import re
 import stat
 import struct
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -163,13 +164,17 @@ def _size(limit: int) -> str:
 
 
 def decode_text(raw: bytes, where: str) -> str:
-    """``raw`` as UTF-8 text (the file must be at most :data:`MAX_FILE_BYTES`)."""
+    """``raw`` (at most :data:`MAX_FILE_BYTES`) as Python reads a source file: UTF-8, a
+    leading byte-order mark dropped (Windows editors write one), or the encoding a coding
+    line declares. ``autograder check`` imports the file, so it reads it the same way."""
     if len(raw) > MAX_FILE_BYTES:
         raise StudentInputError(too_large(where, MAX_FILE_BYTES))
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise StudentInputError(f"{where} is not UTF-8 text and was not graded") from None
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        raise StudentInputError(f"{where} is not UTF-8 text (nor in the encoding its coding line names) "
+                                "and was not graded") from None
 
 
 def read_exercise_file(path: Path, where: str, budget: Budget) -> str | None:
