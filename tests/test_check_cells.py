@@ -111,7 +111,8 @@ def test_the_public_checks_file_runs_without_the_autograder(tmp_path):
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"__future__", "torch", "typing", "inspect", "textwrap", "traceback"}, imported
+    assert imported <= {"__future__", "torch", "typing", "inspect", "textwrap", "traceback", "functools", "os",
+                        "sysconfig"}, imported
     code = textwrap.dedent("""
         import sys
         sys.modules["autograder"] = None  # any import of it now fails
@@ -138,3 +139,44 @@ def test_the_released_folder_holds_the_checks(filled):
     nb = json.loads(filled["notebook"].read_text())
     cells = ["".join(c["source"]) for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade", False)]
     assert cells and all("from public_checks import check" in c for c in cells)
+
+
+#: the activations notebook, answered in ways that once misled the check cells
+TRICKY = {
+    "apply_sigmoid": "def apply_sigmoid(x):\n    return x.sigmoid_()",  # changes its input in place
+    "apply_softmax": "def apply_softmax(logits, dim=-1):\n    assert logits.dim() == 1, 'one row only'\n"
+                     "    return logits.softmax(dim)",  # the student's own assert
+    "build_binary_classifier": "def build_binary_classifier(n_features):\n    raise SystemExit(1)",
+    "predict_classes": "def predict_classes(probabilities):\n    return forward_pass(None, probabilities)",
+}
+
+TRICKY_SEEN = {
+    "apply_sigmoid": ("error", [
+        "apply_sigmoid changed its argument `x` in place: leave the arguments as they",
+        "    were and return a new value."]),
+    "apply_softmax": ("error", [
+        "Your code raised AssertionError: one row only on line 2 of its cell."]),
+    "build_binary_classifier": ("error", [
+        "Your code raised SystemExit: 1 on line 2 of its cell."]),
+    "forward_pass": ("error", [  # the stub, in a %%time cell
+        "forward_pass is not done yet: replace the line raise NotImplementedError(...)",
+        "    with your code."]),
+    "predict_classes": ("error", [
+        "predict_classes calls forward_pass, which is not done yet."]),
+}
+
+
+def test_check_cells_name_what_really_happened(tmp_path):
+    """In-place changes, the student's own assert, SystemExit, a stub in a %%time cell and
+    a finished answer that calls a stub: each gets its own one line."""
+    base = tmp_path
+    course = write_course(base / "course", load_manifest())
+    nbgrader("generate_assignment", "activations", cwd=course)
+    work = shutil.copytree(course / "release" / "activations", base / "student")
+    path = work / "activations.ipynb"
+    released = json.loads(path.read_text())
+    stub = next("".join(c["source"]) for c in released["cells"]
+                if c["metadata"].get("nbgrader", {}).get("grade_id") == "forward_pass")
+    fill(path, {**TRICKY, "forward_pass": "%%time\n" + stub})
+    shown = check_outputs(execute(path, work))
+    assert {k: shown[k] for k in TRICKY_SEEN} == TRICKY_SEEN

@@ -83,6 +83,10 @@ def test_a_diagnosis_never_raises_and_gives_one_line(name, got):
      "without dim"),
     ("apply_softmax_mistake", torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]]).softmax(dim=0), "dimension 0"),
     ("predict_classes_mistake", torch.tensor([0.7, 0.8]), "largest probabilities"),
+    ("count_parameters_mistake", 0, "total += p.numel()"),  # not "the number of layers" (a Linear has none)
+    ("build_classifier_mistake", nn.Sequential(nn.Linear(9, 16), nn.ReLU(), nn.Linear(16, 4), nn.ReLU(),
+                                               nn.Softmax(dim=-1)), "expected [Linear, ReLU, Linear, Softmax]"),
+    ("tensor_shape_mistake", 2, "one number"),  # len(t) and t.dim() are both 2 here
 ])
 def test_a_mistake_is_named(name, got, words):
     assert words in MISTAKE_FUNCTIONS[name](got, *INPUTS[name])
@@ -97,8 +101,5 @@ def test_right_answers_get_no_hint():
         exercise = name.removesuffix("_mistake")
         if exercise == "python_int":
             continue
-        args = inputs
-        if exercise == "build_classifier" or exercise == "added_parameters":
-            args = inputs  # (n_features, n_classes, hidden)
-        got = getattr(reference, exercise)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+        got = getattr(reference, exercise)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in inputs])
         assert MISTAKE_FUNCTIONS[name](got, *inputs) is None, (exercise, MISTAKE_FUNCTIONS[name](got, *inputs))

@@ -73,3 +73,20 @@ def test_a_forged_module_description_costs_the_grader_little_memory(tmp_path):
     assert largest_process_mb < 1000, largest_process_mb
     rows = read_csv(tmp_path / "out" / "grades.csv")
     assert rows["forges"]["make_linear_layer"] == "0" and rows["forges"]["create_tensor"] != "0"
+
+
+def test_a_value_too_large_to_send_is_named_as_the_students_not_as_a_crash(tmp_path):
+    """A 68 MB tensor is over the wire's 64 MB: the student reads that their function
+    returned a value too large to grade, not that it raised something it did not."""
+    import json
+
+    files = solution_copy({"tensors.py": [("    return torch.tensor(data)\n",
+                                           "    return torch.zeros(17_000_000)\n")]})
+    write_student(tmp_path / "subs" / "big", files)
+    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads((tmp_path / "out" / "results" / "big.json").read_text())
+    messages = " ".join(t["output"] for t in doc["tests"] if t["name"].startswith("create_tensor"))
+    assert "create_tensor returned a value too large to grade (more than 64 MB)" in messages, messages[:500]
+    assert "raised" not in messages and "fault of the grader" not in messages
+    assert read_csv(tmp_path / "out" / "grades.csv")["big"]["create_tensor"] == "0"

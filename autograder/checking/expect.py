@@ -12,7 +12,6 @@ import torch
 
 from autograder.checking.outcomes import fail
 from autograder.checks import diagnoses
-from autograder.checks.diagnoses import describe  # noqa: F401 - the checks' name for it
 
 
 def hint(message: str | None, call: str) -> None:

@@ -65,7 +65,7 @@ def _classify(exc: BaseException) -> tuple[str, str, str]:
     frames = traceback.extract_tb(exc.__traceback__)
     raised_by_student = bool(frames) and in_student_file(frames[-1].filename)
     if isinstance(exc, NotImplementedError) and raised_by_student:
-        return "not attempted", "not done yet: it still raises NotImplementedError", ""
+        return "not attempted", f"not done yet: {frames[-1].name} still raises NotImplementedError", ""
     if isinstance(exc, AssertionError):
         text = str(exc).split("\nassert ")[0].strip() or "A check failed."
         return "failed", text, ""

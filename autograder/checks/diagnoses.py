@@ -11,7 +11,7 @@ without the call: the caller says where it happened.
 
 Only torch here, and nothing of the autograder: a released notebook's ``public_checks.py``
 is generated from this file and runs in students' kernels, where the autograder is not
-installed (``autograder/nbgrader/public_checks.py``).
+installed (``autograder/nbgrader/checks_file.py``).
 """
 from __future__ import annotations
 
@@ -138,8 +138,8 @@ def tensor_shape_mistake(got: Any, t: torch.Tensor) -> str | None:
     shape = tuple(t.shape)
     if isinstance(got, torch.Tensor):
         return "it returned a tensor: return a tuple of ints, such as t.shape."
-    if shape and _is(got, shape[0]) and shape != (got,):
-        return "that is only the first dimension (len(t)): return the whole shape, t.shape."
+    if type(got) is int:
+        return "it returned one number: return the whole shape, t.shape (a tuple, one length per dimension)."
     if isinstance(got, list):
         return "it returned a list: return a tuple (t.shape is one)."
     if not isinstance(got, tuple):
@@ -166,8 +166,6 @@ def linear_transform_mistake(got: Any, x: torch.Tensor, weight: torch.Tensor, bi
         return "the bias was not added: a layer computes x @ weight.T + bias."
     if weight.shape[0] == weight.shape[1] and _same(got, x @ weight + bias) and not _same(got, x @ weight.T + bias):
         return "the weight was not transposed: it is stored as (out, in), so use weight.T."
-    if x.shape == weight.shape and _same(got, x * weight + bias):
-        return "that is an elementwise product: a layer needs the matrix product, x @ weight.T."
     return None
 
 
@@ -219,7 +217,9 @@ def count_parameters_mistake(got: Any, model: nn.Module) -> str | None:
     with_buffers = want + sum(b.numel() for b in model.buffers())
     if got == with_buffers and with_buffers != want:
         return "buffers (running statistics) were counted too: only model.parameters() are parameters."
-    if got == len(list(model.modules())) or got == len(list(model.children())):
+    if got == 0 and want > 0:
+        return "it returned 0: add each p.numel() to the total (total += p.numel()) and return it."
+    if got > 0 and got in (len(list(model.modules())), len(list(model.children()))):
         return "that is the number of layers: count the numbers in their parameters, p.numel()."
     return python_int_mistake(got)
 
@@ -238,6 +238,9 @@ def build_classifier_mistake(model: Any, n_features: int, n_classes: int, hidden
         return f"the Linear layers are {', '.join(got) or 'none'}: expected {', '.join(want)}."
     if kinds.count("ReLU") < len(hidden):
         return "a hidden layer has no activation: put nn.ReLU() after each hidden Linear layer."
+    want_kinds = ["Linear"] + ["ReLU", "Linear"] * len(hidden) + ["Softmax"]
+    if kinds != want_kinds:
+        return f"the layers are [{', '.join(kinds)}]: expected [{', '.join(want_kinds)}]."
     if any(layer.bias is None for layer in linears):
         return "a Linear layer has no bias: leave out bias=False."
     softmax = model[-1]
@@ -270,6 +273,8 @@ def apply_sigmoid_mistake(got: Any, x: torch.Tensor) -> str | None:
     hint = not_a_tensor(got)
     if hint:
         return hint
+    if _same(got, torch.sigmoid(x)):
+        return None
     if x.dim() and _same(got, torch.softmax(x, dim=-1)):
         return "that is softmax: sigmoid squashes each number on its own; use nn.Sigmoid()."
     if _same(got, torch.exp(-x)) or _same(got, 1 + torch.exp(-x)):
@@ -303,8 +308,8 @@ def apply_softmax_mistake(got: Any, logits: torch.Tensor, dim: int = -1) -> str 
     if hint:
         return hint
     if torch.isnan(got).any() and not torch.isnan(logits).any():
-        return ("NaN: exp overflowed on large logits; subtract the maximum before exponentiating, "
-                "or use torch.softmax.")
+        return ("it returned NaN: exp overflows on large logits; subtract the maximum before "
+                "exponentiating, or use torch.softmax.")
     right = torch.softmax(logits, dim=dim)
     if dim not in (-1, logits.dim() - 1) and _same(got, torch.softmax(logits, dim=-1)) and not _same(got, right):
         return "the dim argument was ignored: pass it on, torch.softmax(logits, dim=dim)."

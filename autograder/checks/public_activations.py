@@ -33,6 +33,15 @@ def test_apply_softmax_rows_sum_to_one(apply_softmax):
     assert problem is None, problem
 
 
+@pytest.mark.exercise("apply_softmax")
+def test_apply_softmax_large_scores(apply_softmax):
+    logits = torch.tensor([[1.0, 1.0], [1000.0, 1000.0]])
+    p = apply_softmax(logits)
+    call = "apply_softmax(torch.tensor([[1.0, 1.0], [1000.0, 1000.0]])), the docstring's example"
+    problem = message(apply_softmax_mistake(p, logits) or tensor_difference(p, torch.full((2, 2), 0.5)), call)
+    assert problem is None, problem
+
+
 @pytest.mark.exercise("forward_pass")
 def test_forward_pass_output(forward_pass):
     torch.manual_seed(0)

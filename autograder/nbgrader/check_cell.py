@@ -2,8 +2,8 @@
 
 This file is copied into each released assignment's ``public_checks.py`` (see
 :mod:`autograder.nbgrader.checks_file`), after the diagnoses and the public checks, which
-define ``CHECKS``: the public check functions of each exercise. It needs nothing but the
-standard library, as it runs where the autograder is not installed.
+define ``CHECKS``: the public check functions of each exercise. It needs nothing but torch
+and the standard library, as it runs where the autograder is not installed.
 
 A check cell's output is what a student reads at a glance, in the notebook and in
 ``nbgrader validate``: one line per failing check, the hint first, no traceback and no
@@ -15,10 +15,15 @@ raised an exception (with the line of the cell that raised it).
 """
 from __future__ import annotations
 
+import functools
 import inspect
+import os
+import sysconfig
 import textwrap
 import traceback
 from typing import Any, Callable
+
+import torch
 
 #: the longest line a check cell prints
 WIDTH = 80
@@ -53,30 +58,96 @@ def check(exercise: str, namespace: dict[str, Any]) -> None:
     globals) defines; print that they pass, or raise :class:`ChecksFailed` saying what is wrong."""
     if exercise not in CHECKS:
         raise ChecksFailed(wrap(f"There are no public checks for {exercise!r} in public_checks.py."))
-    if not callable(namespace.get(exercise)):
+    function = namespace.get(exercise)
+    if not callable(function):
         raise ChecksFailed(wrap(_not_defined(exercise, namespace)))
     problems: list[str] = []
     for test in CHECKS[exercise]:
-        arguments = [namespace.get(name) for name in inspect.signature(test).parameters]
+        changed: list[str] = []
+        arguments = [_watched(namespace.get(name), name, changed) for name in inspect.signature(test).parameters]
         try:
             test(*arguments)
         except AssertionError as exc:
-            problem = str(exc).strip() or "A public check failed."
+            problem = _raised(exc) if _raised_in_student_code(exc) else _text(exc) or "A public check failed."
         except NotImplementedError as exc:
-            if _student_frames(exc):
+            frames = _student_frames(exc)
+            if frames and frames[-1].name == exercise:
                 raise ChecksFailed(wrap(f"{exercise} is not done yet: replace the line "
                                         "raise NotImplementedError(...) with your code.")) from None
-            problem = _raised(exc)
-        except Exception as exc:  # noqa: BLE001 - whatever the student's code raises is reported
+            problem = (f"{exercise} calls {frames[-1].name}, which is not done yet." if frames
+                       else _raised(exc))
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - whatever the student's code raises is reported
             problem = _raised(exc)
         else:
-            continue
-        if problem not in problems:
+            problem = None
+        if changed:  # what the check then saw was not what it gave: this is the problem
+            problem = (f"{exercise} changed its {changed[0]} in place: leave the arguments as they were "
+                       "and return a new value.")
+        if problem and problem not in problems:
             problems.append(problem)
     if problems:
         raise ChecksFailed([line for problem in problems for line in wrap(problem)])
     count = len(CHECKS[exercise])
     print(f"{exercise}: {'the public check passes' if count == 1 else f'all {count} public checks pass'}.")
+
+
+def _watched(function: Any, name: str, changed: list[str]) -> Any:
+    """``function`` with its tensor and module arguments put back as they were after each
+    call, and the first one it changed named in ``changed``."""
+    if not callable(function):
+        return function
+    try:
+        parameters = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        parameters = []
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        values = [*args, *kwargs.values()]
+        labels = [f"argument `{parameters[i]}`" if i < len(parameters) else f"argument {i + 1}"
+                  for i in range(len(args))] + [f"argument `{k}`" for k in kwargs]
+        saved = [(i, _snapshot(v)) for i, v in enumerate(values) if isinstance(v, (torch.Tensor, torch.nn.Module))]
+        try:
+            return function(*args, **kwargs)
+        finally:
+            for i, before in saved:
+                if not _same_state(values[i], before):
+                    if not changed:
+                        changed.append(labels[i])
+                    _restore(values[i], before)
+
+    return call
+
+
+def _snapshot(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    return ({k: v.detach().clone() for k, v in value.state_dict().items()},
+            [m.training for m in value.modules()])
+
+
+def _same_state(value: Any, before: Any) -> bool:
+    if isinstance(value, torch.Tensor):
+        return value.dtype == before.dtype and value.shape == before.shape and bool(torch.equal(value, before))
+    state, modes = before
+    now = value.state_dict()
+    return ([m.training for m in value.modules()] == modes and now.keys() == state.keys()
+            and all(now[k].shape == v.shape and torch.equal(now[k], v) for k, v in state.items()))
+
+
+def _restore(value: Any, before: Any) -> None:
+    with torch.no_grad():
+        if isinstance(value, torch.Tensor):
+            if value.shape == before.shape and value.dtype == before.dtype:
+                value.copy_(before)
+            return
+        state, modes = before
+        try:
+            value.load_state_dict(state)
+        except (RuntimeError, KeyError, ValueError):
+            pass
+        for module, mode in zip(value.modules(), modes):
+            module.training = mode
 
 
 def _not_defined(exercise: str, namespace: dict[str, Any]) -> str:
@@ -86,34 +157,55 @@ def _not_defined(exercise: str, namespace: dict[str, Any]) -> str:
         kind = type(namespace[exercise]).__name__
         return (f"{exercise} is {'an' if kind[0] in 'aeiouAEIOU' else 'a'} {kind}, not a function: "
                 f"keep the def {exercise}(...) line as it was given.")
-    for source in reversed(list(namespace.get("In") or [])):
+    history = namespace.get("In")
+    for source in reversed(history if isinstance(history, list) else []):
         if isinstance(source, str) and f"def {exercise}(" in source:
             try:
                 compile(source, "cell", "exec")
             except SyntaxError as err:
                 return (f"The answer cell of {exercise} does not compile: {err.msg} on line {err.lineno} "
                         "of that cell. Fix it, then run that cell and this one again.")
-            break
+            return (f"{exercise} is not defined: run its answer cell (if it stops with an error before "
+                    f"the def line, fix that first), and keep the name {exercise} in its def line.")
     return (f"{exercise} is not defined: run its answer cell first, "
             f"and keep the name {exercise} in its def line.")
 
 
+#: where library code lives: a frame elsewhere (but in this file) is the notebook's own code
+_LIBRARIES = tuple({os.path.normcase(p) for p in (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
+                                                    sysconfig.get_paths()["platlib"], os.path.dirname(torch.__file__))})
+
+
 def _student_frames(exc: BaseException) -> list[traceback.FrameSummary]:
-    """The frames of ``exc``'s traceback in the notebook's own cells."""
-    return [f for f in traceback.extract_tb(exc.__traceback__) if _in_cell(f.filename)]
+    """The frames of ``exc``'s traceback in the notebook's own code."""
+    return [f for f in traceback.extract_tb(exc.__traceback__) if _in_notebook(f.filename)]
 
 
-def _in_cell(filename: str) -> bool:
-    # ipykernel names a cell's code /tmp/ipykernel_<pid>/<hash>.py; older IPython, <ipython-input-...>
-    return "ipykernel_" in filename or filename.startswith("<ipython-input")
+def _in_notebook(filename: str) -> bool:
+    # a cell is /tmp/ipykernel_<pid>/<hash>.py, <ipython-input-...>, <timed exec> (%%time)...
+    if os.path.normcase(filename) == os.path.normcase(__file__):
+        return False
+    return not os.path.normcase(filename).startswith(_LIBRARIES)
+
+
+def _raised_in_student_code(exc: BaseException) -> bool:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and _in_notebook(frames[-1].filename)
+
+
+def _text(exc: BaseException) -> str:
+    """``str(exc)`` on one line, cut; whatever its ``__str__`` does."""
+    try:
+        text = " ".join(str(exc).split())
+    except Exception:  # noqa: BLE001 - a student's exception whose __str__ raises
+        return ""
+    return text[:200] + "..." if len(text) > 200 else text
 
 
 def _raised(exc: BaseException) -> str:
     frames = _student_frames(exc)
     where = f" on line {frames[-1].lineno} of its cell" if frames else ""
-    text = " ".join(str(exc).split())
-    if len(text) > 200:
-        text = text[:200] + "..."
+    text = _text(exc)
     if not frames:
         return (f"What your function returned could not be checked ({type(exc).__name__}: {text}): "
                 "compare it with what the exercise asks for.")

@@ -79,8 +79,17 @@ def source() -> str:
         parts.append(_body(inspect.getsource(module)))
     parts.append("\n\n# --- the runner a check cell calls " + "-" * 55 + "\n")
     runner = _body(inspect.getsource(check_cell))
+    by_exercise = public_checks_by_exercise()
+    for module in _public_modules():  # a check cell passes each check the notebook's functions, nothing else
+        for tests in by_exercise.values():
+            for name in tests:
+                if name in vars(module):
+                    unknown = set(inspect.signature(vars(module)[name]).parameters) - set(by_exercise)
+                    if unknown:
+                        raise RuntimeError(f"{name} asks for {sorted(unknown)}: a public check may only ask for "
+                                           "exercise functions (no parametrize or fixtures in notebooks)")
     table = "CHECKS = {\n" + "".join(f"    {name!r}: [{', '.join(tests)}],\n"
-                                     for name, tests in public_checks_by_exercise().items()) + "}\n"
+                                     for name, tests in by_exercise.items()) + "}\n"
     marker = "CHECKS: dict[str, list[Callable[..., None]]] = {}\n"
     if marker not in runner:
         raise RuntimeError("check_cell.py no longer declares CHECKS as the generator expects")

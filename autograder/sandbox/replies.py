@@ -54,11 +54,9 @@ def changed_arguments(reply: dict, args: tuple) -> list[int]:
     return changed or list(range(len(args)))  # told of a change it cannot place: every argument
 
 
-#: the ``type`` of an error reply that the grader's side of the worker made, not the student's code
-GRADER_FAULT = "grader"
-
-#: what a worker may say of a call
-CALL_STATUSES = frozenset({"ok", "not_attempted", "missing", "error", "import_error"})
+#: what a worker may say of a call: "grader_fault" when its own side failed (not the
+#: student's code), "too_large" when the returned value could not be sent within bounds
+CALL_STATUSES = frozenset({"ok", "not_attempted", "missing", "error", "import_error", "grader_fault", "too_large"})
 
 
 def read_reply(data: bytes) -> dict:
@@ -93,6 +91,9 @@ def interpret(reply: dict, name: str, args: tuple) -> Any:
         raise NotAttempted(f"{name} is not done yet: it still raises NotImplementedError")
     if status == "missing":
         raise StudentCrashed(reply["message"])
-    if reply["type"] == GRADER_FAULT:
-        raise StudentCrashed(f"{name} {reply['message']}")
+    if status == "grader_fault":
+        raise StudentCrashed(f"The grader could not run {name} ({reply['message']}); this is a fault of the "
+                             "grader, not of your code: tell your instructor.")
+    if status == "too_large":
+        raise StudentCrashed(f"{name} returned a value too large to grade ({reply['message']}).")
     raise StudentCrashed(f"{name} raised {reply['type']}: {reply['message']}", reply["traceback"])

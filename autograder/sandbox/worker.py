@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from autograder.sandbox import wire
 from autograder.checking.outcomes import student_traceback
-from autograder.sandbox.replies import GRADER_FAULT, ok_reply, seed_call
+from autograder.sandbox.replies import ok_reply, seed_call
 from autograder.sandbox.framing import FrameClosed, frame, recv_frame
 
 PACKAGE = "exercises"
@@ -129,20 +129,19 @@ def call(request: dict, before: Any = None) -> dict:
 
 def _grader_error(exc: Exception) -> dict:
     """The reply when the grader's side of a call fails (e.g. arguments that cannot be rebuilt)."""
-    return {"status": "error", "type": GRADER_FAULT, "traceback": "",
-            "message": f"the grader could not run this call ({type(exc).__name__}: {exc}); this is a fault of "
-                       "the grader, not of your code: tell your instructor"}
+    return {"status": "grader_fault", "type": type(exc).__name__, "traceback": "",
+            "message": f"{type(exc).__name__}: {str(exc)[:500]}"}
 
 
 def _payload(reply: dict) -> bytes:
     try:
         payload = wire.encode(reply)
     except BaseException as exc:  # noqa: BLE001
-        payload = wire.encode(_error("error", exc))
+        payload = wire.encode({**({"i": reply["i"]} if "i" in reply else {}), **_error("error", exc)})
     if len(payload) > wire.MAX_MESSAGE_BYTES:
-        payload = wire.encode({"status": "error", "type": GRADER_FAULT, "traceback": "",
-                               "message": f"returned a value too large to grade (more than "
-                                          f"{wire.MAX_MESSAGE_BYTES // 2**20} MB)"})
+        # keeps the planned call's tag "i": without it the grader could not place the answer
+        payload = wire.encode({**({"i": reply["i"]} if "i" in reply else {}), "status": "too_large", "type": "",
+                               "traceback": "", "message": f"more than {wire.MAX_MESSAGE_BYTES // 2**20} MB"})
     return payload
 
 
