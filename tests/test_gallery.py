@@ -228,3 +228,21 @@ def test_a_file_that_hangs_or_exits_while_importing_costs_only_its_own_exercises
     assert any("importing exercises/layers.py took longer than 1 s" in t["output"] for t in doc["tests"])
     doc = json.loads((tmp_path / "out" / "results" / "exits_at_import.json").read_text())
     assert any("importing exercises/activations.py ended the grading process" in t["output"] for t in doc["tests"])
+
+
+def test_a_class_of_the_students_own_gets_the_same_hint_from_check_and_grade(tmp_path):
+    """The grader rebuilds returned modules from torch.nn's classes only; a subclass of
+    nn.Sequential once passed `autograder check` and then got "returned an
+    UnsupportedModule module" from grading. Both now name the class and say why."""
+    from autograder.checking.local import run_public_checks
+
+    files = solution_copy({"layers.py": [("    return nn.Sequential(*layers)\n",
+                                          "    class Net(nn.Sequential):\n        pass\n    return Net(*layers)\n")]})
+    folder = write_student(tmp_path / "subs" / "own_class", files)
+    result = [r for r in run_public_checks(folder, ["build_classifier"])[0].records if r.outcome != "passed"]
+    hint = "The model is of a class of your own (Net): the grader rebuilds only torch.nn's own classes"
+    assert result and result[0].message.startswith(hint), result
+    graded = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
+    assert graded.returncode == 0, graded.stderr
+    doc = json.loads((tmp_path / "out" / "results" / "own_class.json").read_text())
+    assert hint in " ".join(t["output"] for t in doc["tests"] if t["name"].startswith("build_classifier"))

@@ -34,7 +34,7 @@ def describe(value: Any) -> str:
         return f"a {value.dtype} tensor of shape {tuple(value.shape)}"
     if value is None:
         return "None (is a return statement missing?)"
-    name = type(value).__name__
+    name = kind(value)[:40] or "?"
     article = "an" if name[0] in "aeiouAEIOU" else "a"
     if isinstance(value, nn.Module):
         return f"{article} {name} module"
@@ -52,6 +52,40 @@ def _same(got: Any, want: torch.Tensor, atol: float = 1e-5) -> bool:
     if got.is_complex() or want.is_complex():
         return False
     return bool(torch.allclose(got.detach().double(), want.detach().double(), atol=atol, rtol=1e-4))
+
+
+def own_class(module: Any, kind: str = "module") -> str | None:
+    """A hint when ``module`` is of a class the student wrote (a subclass of ``nn.Sequential``
+    or a layer of their own): the grader rebuilds returned modules from torch.nn's own
+    classes only, so ``autograder check`` must refuse them too, with the same words."""
+    if not isinstance(module, nn.Module):
+        return None
+    name = _class_path(module)
+    if name.split(".")[0] == "torch":
+        return None
+    name = name.rsplit(".", 1)[-1]
+    return (f"{kind} is of a class of your own ({name[:40]}): the grader rebuilds only torch.nn's own "
+            "classes, so build it from them (nn.Sequential, nn.Linear, ...).")
+
+
+def _class_path(module: nn.Module) -> str:
+    """``torch.nn.modules.linear.Linear``: the module's class, or the class the grader's
+    stand-in for a module it could not rebuild says it was."""
+    name = getattr(module, "class_name", None)
+    return name if isinstance(name, str) else f"{type(module).__module__}.{type(module).__qualname__}"
+
+
+def kind(layer: Any) -> str:
+    """A layer's class name as the student wrote it: ``Linear``, ``LeakyReLU``."""
+    return _class_path(layer).rsplit(".", 1)[-1] if isinstance(layer, nn.Module) else type(layer).__name__
+
+
+def _own_classes(model: Any) -> str | None:
+    """The hint for a model or one of its layers of a class of the student's own."""
+    if not isinstance(model, nn.Module):
+        return None
+    return own_class(model, "the model") or next(
+        (own_class(layer, "a layer") for layer in model.children() if own_class(layer)), None)
 
 
 def not_a_tensor(got: Any) -> str | None:
@@ -173,6 +207,8 @@ def linear_transform_mistake(got: Any, x: torch.Tensor, weight: torch.Tensor, bi
 
 
 def make_linear_layer_mistake(layer: Any, n_features: int, n_classes: int) -> str | None:
+    if own_class(layer):
+        return own_class(layer, "the layer")
     if not isinstance(layer, nn.Linear):
         return f"it returned {describe(layer)}: return an nn.Linear(n_features, n_classes)."
     sizes = (layer.in_features, layer.out_features)
@@ -225,9 +261,12 @@ def count_parameters_mistake(got: Any, model: nn.Module) -> str | None:
 
 
 def build_classifier_mistake(model: Any, n_features: int, n_classes: int, hidden: list[int]) -> str | None:
+    hint = _own_classes(model)
+    if hint:
+        return hint
     if not isinstance(model, nn.Sequential):
         return f"it returned {describe(model)}: return an nn.Sequential of the layers."
-    kinds = [type(layer).__name__ for layer in model]
+    kinds = [kind(layer) for layer in model]
     if not kinds or kinds[-1] != "Softmax":
         return "the output activation is missing: end the model with nn.Softmax(dim=-1)."
     sizes = [n_features, *hidden, n_classes]
@@ -285,9 +324,12 @@ def apply_sigmoid_mistake(got: Any, x: torch.Tensor) -> str | None:
 
 
 def build_binary_classifier_mistake(model: Any, n_features: int) -> str | None:
+    hint = _own_classes(model)
+    if hint:
+        return hint
     if not isinstance(model, nn.Sequential):
         return f"it returned {describe(model)}: return an nn.Sequential of the layers."
-    kinds = [type(layer).__name__ for layer in model]
+    kinds = [kind(layer) for layer in model]
     if kinds == ["Linear"]:
         return "the output activation is missing: end the model with nn.Sigmoid()."
     if kinds == ["Linear", "Softmax"]:

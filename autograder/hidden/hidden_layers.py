@@ -74,8 +74,8 @@ def test_build_classifier_structure(student, reference, hidden):
     model = student.build_classifier(9, 4, list(hidden))
     want = reference.build_classifier(9, 4, list(hidden))
     expect.hint(diagnoses.build_classifier_mistake(model, 9, 4, list(hidden)), call)
-    kinds = [type(layer).__name__ for layer in model]
-    want_kinds = [type(layer).__name__ for layer in want]
+    kinds = [diagnoses.kind(layer) for layer in model]
+    want_kinds = [diagnoses.kind(layer) for layer in want]
     if kinds != want_kinds:
         fail(f"The layers are {kinds}; expected {want_kinds}. [{call}]")
     x = torch.randn(6, 9, generator=torch.Generator().manual_seed(4))
