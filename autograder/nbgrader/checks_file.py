@@ -15,10 +15,12 @@ It needs only torch. ``nbgrader generate_assignment`` releases it with the noteb
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 from pathlib import Path
 
 from autograder.checks import diagnoses
+from autograder.curriculum import ASSIGNMENTS
 from autograder.nbgrader import check_cell
 
 FILENAME = "public_checks.py"
@@ -35,12 +37,11 @@ from __future__ import annotations
 
 
 def _public_modules() -> list:
-    from autograder.checks import public_activations, public_layers, public_tensors
+    """The public check modules, ``autograder/checks/public_<assignment>.py``, in course order."""
+    return [importlib.import_module(f"autograder.checks.public_{assignment}") for assignment in ASSIGNMENTS]
 
-    return [public_tensors, public_layers, public_activations]
 
-
-def _body(source: str, *, drop_docstring: bool = True) -> str:
+def _body(source: str) -> str:
     """``source`` without its module docstring, ``from __future__`` line, pytest import and
     imports from the autograder (the generated file defines those names itself)."""
     tree = ast.parse(source)
@@ -52,7 +53,7 @@ def _body(source: str, *, drop_docstring: bool = True) -> str:
         imports_ours = isinstance(node, ast.ImportFrom) and (node.module == "__future__"
                                                               or (node.module or "").startswith("autograder"))
         imports_pytest = isinstance(node, ast.Import) and [a.name for a in node.names] == ["pytest"]
-        if (is_docstring and drop_docstring) or imports_ours or imports_pytest:
+        if is_docstring or imports_ours or imports_pytest:
             drop.update(range(node.lineno - 1, node.end_lineno))
         if isinstance(node, ast.FunctionDef):
             for d in node.decorator_list:
@@ -80,14 +81,13 @@ def source() -> str:
     parts.append("\n\n# --- the runner a check cell calls " + "-" * 55 + "\n")
     runner = _body(inspect.getsource(check_cell))
     by_exercise = public_checks_by_exercise()
+    tests = {name for names in by_exercise.values() for name in names}
     for module in _public_modules():  # a check cell passes each check the notebook's functions, nothing else
-        for tests in by_exercise.values():
-            for name in tests:
-                if name in vars(module):
-                    unknown = set(inspect.signature(vars(module)[name]).parameters) - set(by_exercise)
-                    if unknown:
-                        raise RuntimeError(f"{name} asks for {sorted(unknown)}: a public check may only ask for "
-                                           "exercise functions (no parametrize or fixtures in notebooks)")
+        for name in tests & set(vars(module)):
+            unknown = set(inspect.signature(vars(module)[name]).parameters) - set(by_exercise)
+            if unknown:
+                raise RuntimeError(f"{name} asks for {sorted(unknown)}: a public check may only ask for "
+                                   "exercise functions (no parametrize or fixtures in notebooks)")
     table = "CHECKS = {\n" + "".join(f"    {name!r}: [{', '.join(tests)}],\n"
                                      for name, tests in by_exercise.items()) + "}\n"
     marker = "CHECKS: dict[str, list[Callable[..., None]]] = {}\n"
