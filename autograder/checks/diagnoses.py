@@ -260,13 +260,20 @@ def count_parameters_mistake(got: Any, model: nn.Module) -> str | None:
     return python_int_mistake(got)
 
 
-def build_classifier_mistake(model: Any, n_features: int, n_classes: int, hidden: list[int]) -> str | None:
+def _layers_of(model: Any) -> tuple[str | None, list[str]]:
+    """(a hint, or None and the layer kinds) for what should be an nn.Sequential of torch.nn layers."""
     hint = _own_classes(model)
     if hint:
-        return hint
+        return hint, []
     if not isinstance(model, nn.Sequential):
-        return f"it returned {describe(model)}: return an nn.Sequential of the layers."
-    kinds = [kind(layer) for layer in model]
+        return f"it returned {describe(model)}: return an nn.Sequential of the layers.", []
+    return None, [kind(layer) for layer in model]
+
+
+def build_classifier_mistake(model: Any, n_features: int, n_classes: int, hidden: list[int]) -> str | None:
+    hint, kinds = _layers_of(model)
+    if hint:
+        return hint
     if not kinds or kinds[-1] != "Softmax":
         return "the output activation is missing: end the model with nn.Softmax(dim=-1)."
     sizes = [n_features, *hidden, n_classes]
@@ -324,12 +331,9 @@ def apply_sigmoid_mistake(got: Any, x: torch.Tensor) -> str | None:
 
 
 def build_binary_classifier_mistake(model: Any, n_features: int) -> str | None:
-    hint = _own_classes(model)
+    hint, kinds = _layers_of(model)
     if hint:
         return hint
-    if not isinstance(model, nn.Sequential):
-        return f"it returned {describe(model)}: return an nn.Sequential of the layers."
-    kinds = [kind(layer) for layer in model]
     if kinds == ["Linear"]:
         return "the output activation is missing: end the model with nn.Sigmoid()."
     if kinds == ["Linear", "Softmax"]:
