@@ -180,3 +180,23 @@ def test_check_cells_name_what_really_happened(tmp_path):
     fill(path, {**TRICKY, "forward_pass": "%%time\n" + stub})
     shown = check_outputs(execute(path, work))
     assert {k: shown[k] for k in TRICKY_SEEN} == TRICKY_SEEN
+
+
+def test_a_cell_magic_answer_that_does_not_compile_is_named_with_its_line(tmp_path):
+    """IPython turns a %%time cell into one string argument, so the cell's own text is
+    compiled, without the magic's line; the line number counts it, as the student sees it."""
+    course = write_course(tmp_path / "course", load_manifest())
+    nbgrader("generate_assignment", "layers", cwd=course)
+    work = shutil.copytree(course / "release" / "layers", tmp_path / "student")
+    fill(work / "layers.ipynb", {
+        "make_linear_layer": "%%time\ndef make_linear_layer(n_features, n_classes):\n    return nn.Linear(n_features,",
+        "count_parameters": "def count_parameters(model):\n    total = 0\n    for p in model.parameters():\n"
+                            "        total + p.numel()\n    return total",  # the += forgotten
+    })
+    shown = check_outputs(execute(work / "layers.ipynb", work))
+    assert shown["make_linear_layer"] == ("error", [
+        "The answer cell of make_linear_layer does not compile: '(' was never closed on",
+        "    line 3 of that cell. Fix it, then run that cell and this one again."])
+    assert shown["count_parameters"] == ("error", [
+        "It returned 0: add each p.numel() to the total (total += p.numel()) and return",
+        "    it. [count_parameters(nn.Linear(9, 4))]"])

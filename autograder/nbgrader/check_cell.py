@@ -157,18 +157,39 @@ def _not_defined(exercise: str, namespace: dict[str, Any]) -> str:
         kind = type(namespace[exercise]).__name__
         return (f"{exercise} is {'an' if kind[0] in 'aeiouAEIOU' else 'a'} {kind}, not a function: "
                 f"keep the def {exercise}(...) line as it was given.")
-    history = namespace.get("In")
-    for source in reversed(history if isinstance(history, list) else []):
-        if isinstance(source, str) and f"def {exercise}(" in source:
+    for source, first_line in reversed(_cells(namespace)):
+        if f"def {exercise}(" in source:
             try:
                 compile(source, "cell", "exec")
             except SyntaxError as err:
-                return (f"The answer cell of {exercise} does not compile: {err.msg} on line {err.lineno} "
-                        "of that cell. Fix it, then run that cell and this one again.")
+                return (f"The answer cell of {exercise} does not compile: {err.msg} on line "
+                        f"{(err.lineno or 1) + first_line - 1} of that cell. Fix it, then run that cell and this one again.")
             return (f"{exercise} is not defined: run its answer cell (if it stops with an error before "
                     f"the def line, fix that first), and keep the name {exercise} in its def line.")
     return (f"{exercise} is not defined: run its answer cell first, "
             f"and keep the name {exercise} in its def line.")
+
+
+def _cells(namespace: dict[str, Any]) -> list[tuple[str, int]]:
+    """The code of each cell the kernel ran, as Python, with the cell line it starts on.
+
+    IPython keeps each cell made Python (``In``): a line magic becomes a call, which
+    compiles like the cell would. A cell magic (``%%time``) makes the whole cell a string
+    argument, so for those the cell as typed is taken, less its first line."""
+    history = namespace.get("In")
+    cells = [(source, 1) for source in (history if isinstance(history, list) else []) if isinstance(source, str)]
+    try:
+        raw = namespace["get_ipython"]().history_manager.input_hist_raw
+    except Exception:  # noqa: BLE001 - no IPython (a plain interpreter), or one without that history
+        return cells
+    if not isinstance(raw, list) or len(raw) != len(cells):
+        return cells
+    for index, typed in enumerate(raw):
+        if isinstance(typed, str) and typed.lstrip().startswith("%%"):
+            skipped = len(typed) - len(typed.lstrip())
+            _, _, body = typed.lstrip().partition("\n")
+            cells[index] = (body, typed[:skipped].count("\n") + 2)
+    return cells
 
 
 #: where library code lives: a frame elsewhere (but in this file) is the notebook's own code
