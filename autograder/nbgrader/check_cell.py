@@ -64,7 +64,7 @@ def check(exercise: str, namespace: dict[str, Any]) -> None:
     problems: list[str] = []
     for test in CHECKS[exercise]:
         changed: list[str] = []
-        arguments = [_watched(namespace.get(name), name, changed) for name in inspect.signature(test).parameters]
+        arguments = [_watched(namespace.get(name), changed) for name in inspect.signature(test).parameters]
         try:
             test(*arguments)
         except AssertionError as exc:
@@ -91,7 +91,7 @@ def check(exercise: str, namespace: dict[str, Any]) -> None:
     print(f"{exercise}: {'the public check passes' if count == 1 else f'all {count} public checks pass'}.")
 
 
-def _watched(function: Any, name: str, changed: list[str]) -> Any:
+def _watched(function: Any, changed: list[str]) -> Any:
     """``function`` with its tensor and module arguments put back as they were after each
     call, and the first one it changed named in ``changed``."""
     if not callable(function):
