@@ -36,12 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=float, default=3.0, help="seconds each call of a student function may take (default 3)")
     grade.add_argument("--memory-mb", type=int, default=2048, help="memory cap per worker, MB (default 2048)")
     grade.add_argument("--force", action="store_true", help="regrade students whose results are up to date")
-    grade.add_argument("--assignment", help="the assignment to grade: of an nbgrader submitted/ tree, or of an LMS "
-                                          "download that holds one assignment (default there: all three)")
+    grade.add_argument("--assignment", help="grade this assignment only (default: every assignment; an nbgrader "
+                                          "submitted/ tree holding one assignment: that one)")
     grade.add_argument("--gradebook", type=Path, help="nbgrader course directory whose gradebook gets the scores")
-    grade.add_argument("--layout", choices=["auto", "folders", "canvas", "moodle"], default="auto",
-                       help="how SUBMISSIONS is laid out: a folder or zip per student, or an LMS's bulk download "
-                            "(a folder or its zip); default: detected")
+    grade.add_argument("--layout", choices=["auto", "folders", "nbgrader", "canvas", "moodle"], default="auto",
+                       help="how SUBMISSIONS is laid out: a folder or zip per student, an nbgrader submitted/ tree, "
+                            "or an LMS's bulk download (a folder or its zip); default: detected from the whole class")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even where student code cannot be isolated (not root, no user namespaces)")
@@ -91,16 +91,10 @@ def _grade(args: argparse.Namespace) -> int:
     options = GradeOptions(submissions=args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
                            memory_mb=args.memory_mb, force=args.force, assignment=args.assignment,
                            gradebook=args.gradebook, progress=not args.quiet,
-                           allow_unsandboxed=args.allow_unsandboxed)
-    from autograder.lms import grade_download, layout_of
-    from autograder.nbgrader.submissions import grade_notebooks, looks_like_nbgrader
+                           allow_unsandboxed=args.allow_unsandboxed, layout=args.layout)
+    if args.gradebook:
+        from autograder.nbgrader.submissions import grade_notebooks
 
-    layout = args.layout
-    if layout == "auto":
-        layout = "folders" if looks_like_nbgrader(args.submissions) else layout_of(args.submissions)
-    if layout in ("canvas", "moodle"):  # --assignment: the one assignment the download holds
-        summary = grade_download(options, layout)
-    elif args.assignment or looks_like_nbgrader(args.submissions):
         summary = grade_notebooks(options)
     else:
         summary = grade(options)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from autograder.authoring.source import read_solution
 from autograder.curriculum import SOLUTIONS_DIR
-from autograder.nbgrader.cells import notebook_module, python_of
+from autograder.intake.cells import notebook_module, python_of
 from tests.helpers import run_cli
 
 

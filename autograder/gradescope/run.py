@@ -1,9 +1,8 @@
 """``run_autograder`` on Gradescope: grade ``/autograder/submission``, write
 ``/autograder/results/results.json`` (Gradescope's format), whatever the submission is.
 
-A submission holds the assignment's ``.py`` files (at any depth: students upload
-folders) or its notebook (``.ipynb``, answer cells by grade id, as ``autograder grade
---assignment`` reads them). It is graded by the same sandboxed grader as a class, as
+A submission holds the assignment's ``.py`` files or its notebook, at any depth (students
+upload folders), found by the rule every layout uses (``intake.rule``). It is graded by the same sandboxed grader as a class, as
 one student; public checks are ``visible``, hidden ones take the visibility set when
 the zip was built. A submission that breaks everything, or a grader that cannot run,
 still gives a valid results.json: score 0 and the reason.
@@ -11,24 +10,18 @@ still gives a valid results.json: score 0 and the reason.
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import os
 import tempfile
 import time
 from pathlib import Path
 
-from autograder.curriculum import ASSIGNMENTS, Exercise
 from autograder.errors import AutograderError
 from autograder.grading.results import atomic_write
 from autograder.grading.run import GradeOptions, grade
-from autograder.grading.submissions import discover
-from autograder.grading.uploads import MAX_FILE_BYTES, read_file
-from autograder.untrusted import StudentInputError, safe_name, safe_text
+from autograder.untrusted import safe_text
 
 STUDENT = "submission"
-MAX_FILES_LOOKED_AT = 2_000  #: a submission's files looked at for the ones the assignment needs
-MAX_DEPTH = 20  #: folders deep a submission's files are looked for
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,89 +51,13 @@ def failed(reason: str) -> dict:
 def grade_submission(root: Path, assignment: str | None, hidden_visibility: str) -> dict:
     if os.geteuid() == 0:  # graded code runs as another uid: the autograder's own files are not for it
         os.chmod(root / "source", 0o700)
-    wanted = [assignment] if assignment else list(ASSIGNMENTS)
     with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as work:
-        folder = Path(work) / "class" / STUDENT
-        folder.mkdir(parents=True)
-        imports: dict[str, float] = {}
-        problems = collect(root / "submission", wanted, folder, imports)
-        options = GradeOptions(submissions=folder.parent, out=Path(work) / "out", jobs=1, progress=False)
-
-        def find_class(options: GradeOptions, exercises: list[Exercise], skipped: list[str]):
-            found = discover(options.submissions, exercises, options.out, skipped=skipped)
-            for sub in found:
-                sub.problems[:0] = problems
-                sub.import_seconds.update({k: v for k, v in imports.items() if k in sub.files})
-            return found, [e for e in exercises if e.assignment in wanted]
-
-        grade(options, find_class)
+        # the intake reads the submission by the rule every layout uses (``intake.rule``)
+        options = GradeOptions(submissions=root / "submission", out=Path(work) / "out", jobs=1, progress=False,
+                               assignment=assignment, layout="gradescope")
+        grade(options)
         doc = json.loads((options.out / "results" / f"{STUDENT}.json").read_text(encoding="utf-8"))
     return gradescope_document(doc, hidden_visibility)
-
-
-def collect(submission: Path, assignments: list[str], folder: Path, imports: dict[str, float]) -> list[str]:
-    """Put each assignment's file of ``submission`` into ``folder``: ``<assignment>.py``
-    (the shallowest, if several), else from a notebook; returns what the student should
-    know about what was (not) found."""
-    from autograder.curriculum import load_manifest
-    from autograder.nbgrader.submissions import read_notebook_module
-
-    if not submission.is_dir():
-        return ["Nothing was submitted."]
-    files = _files(submission)
-    problems: list[str] = []
-    exercises = load_manifest()
-    for assignment in assignments:
-        python = [p for p in files if p.name == f"{assignment}.py"]
-        notebooks = [p for p in files if p.suffix == ".ipynb" and p.stem == assignment] or \
-                    [p for p in files if p.suffix == ".ipynb"]
-        if python:
-            where = safe_name(python[0].relative_to(submission))
-            try:
-                raw = read_file(python[0], where, MAX_FILE_BYTES)
-            except StudentInputError as err:
-                problems.append(err.message)
-                continue
-            if raw is not None:
-                (folder / f"{assignment}.py").write_bytes(raw)
-        elif notebooks:
-            where = safe_name(notebooks[0].relative_to(submission))
-            try:
-                read = read_notebook_module(notebooks[0], where, assignment, exercises, problems,
-                                            f"{where} could not be read as a file.")
-            except StudentInputError as err:
-                problems.append(err.message)
-                continue
-            if read is not None:
-                (folder / f"{assignment}.py").write_text(read[0], encoding="utf-8")
-                imports[f"{assignment}.py"] = read[1]
-        else:
-            problems.append(f"No {assignment}.py (or notebook) was found in the submission.")
-    return problems
-
-
-def _files(submission: Path) -> list[Path]:
-    """Regular files under ``submission``, shallowest first, never through a link; at most
-    :data:`MAX_FILES_LOOKED_AT`, at most :data:`MAX_DEPTH` folders deep."""
-    found: list[Path] = []
-    queue = collections.deque([(submission, 0)])  # breadth first: the shallowest come first
-    visited = 0
-    while queue and len(found) < MAX_FILES_LOOKED_AT and visited < MAX_FILES_LOOKED_AT:
-        folder, depth = queue.popleft()
-        visited += 1
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith((".", "__MACOSX")):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                if depth < MAX_DEPTH:
-                    queue.append((Path(entry.path), depth + 1))
-            elif entry.is_file(follow_symlinks=False) and len(found) < MAX_FILES_LOOKED_AT:
-                found.append(Path(entry.path))
-    return found
 
 
 def gradescope_document(doc: dict, hidden_visibility: str) -> dict:

@@ -21,7 +21,7 @@ from autograder.sandbox import uids
 from autograder.sandbox.cgroups import MemoryGroups
 from autograder.sandbox.jail import Limits, probe, unsandboxed
 from autograder.grading.results import Summary, atomic_write, grades_csv, printable, remove_leftovers, summarise_class
-from autograder.grading.submissions import Submission, discover
+from autograder.intake import RECORD_FILE, Submission, read_class
 
 
 @dataclass
@@ -36,6 +36,7 @@ class GradeOptions:
     gradebook: Path | None = None
     progress: bool = True
     allow_unsandboxed: bool = False
+    layout: str = "auto"  #: how the class is laid out (``intake.LAYOUTS``); "auto": detected
 
 
 def grader_digest(limits: Limits, names: list[str]) -> str:
@@ -242,25 +243,9 @@ def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options:
     return errors
 
 
-#: how a run finds its class: (the submissions, the exercises graded), given the options,
-#: every exercise, and a list to which entries that are no student's are added with the reason
-Discover = Callable[[GradeOptions, list[Exercise], list[str]], tuple[list[Submission], list[Exercise]]]
-
-
-def discover_folders(options: GradeOptions, exercises: list[Exercise], skipped: list[str]
-                     ) -> tuple[list[Submission], list[Exercise]]:
-    """A folder of students' folders and zips (see ``grading.submissions``), every exercise."""
-    if options.gradebook:
-        raise UsageError("--gradebook only applies to nbgrader submissions (with --assignment).")
-    return discover(options.submissions, exercises, options.out, skipped=skipped), exercises
-
-
-def grade(options: GradeOptions, find_class: Discover = discover_folders,
-          after: Callable[[list[dict]], None] | None = None,
-          columns: dict[str, dict[str, str]] | None = None) -> Summary:
-    """Grade the class ``find_class`` finds; ``after(results)`` runs once every result and
-    grades.csv are written (nbgrader's gradebook is written so); ``columns`` (name ->
-    student -> text) go into grades.csv after the scores."""
+def grade(options: GradeOptions, after: Callable[[list[dict]], None] | None = None) -> Summary:
+    """Grade the class the intake finds at ``options.submissions``; ``after(results)`` runs
+    once every result and grades.csv are written (nbgrader's gradebook is written so)."""
     if options.jobs < 1:
         raise UsageError("--jobs must be at least 1.")
     if options.timeout <= 0:
@@ -276,7 +261,7 @@ def grade(options: GradeOptions, find_class: Discover = discover_folders,
     try:
         shards = _Shards(len(claim.uids) if claim else options.jobs, claim.fds if claim else [])
         try:
-            return _grade(options, shards, claim.uids if claim else None, groups, find_class, after, columns)
+            return _grade(options, shards, claim.uids if claim else None, groups, after)
         finally:
             shards.stop()
     finally:
@@ -286,11 +271,15 @@ def grade(options: GradeOptions, find_class: Discover = discover_folders,
 
 
 def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None, groups: MemoryGroups,
-           find_class: Discover, after: Callable[[list[dict]], None] | None,
-           columns: dict[str, dict[str, str]] | None) -> Summary:
-    skipped: list[str] = []  # entries that are no student's submission, with the reason
-    submissions, exercises = find_class(options, load_manifest(), skipped)
+           after: Callable[[list[dict]], None] | None) -> Summary:
+    every = load_manifest()
+    intake = read_class(options.submissions, every, layout=options.layout, assignment=options.assignment,
+                        out=options.out)
+    submissions = intake.submissions
+    exercises = [e for e in every if e.assignment in intake.assignments]
+    columns = {"late": intake.late} if intake.layout == "canvas" else None
     _prepare_out(options.out)
+    atomic_write(options.out / RECORD_FILE, intake.record_text())
     limits = Limits(timeout=options.timeout, memory_mb=options.memory_mb)
     digest = grader_digest(limits, [e.name for e in exercises])
     pending = []
@@ -319,6 +308,7 @@ def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None
         after(docs)
     summary = summarise_class(docs, exercises, graded_now=len(pending))
     summary.out = options.out
-    summary.not_graded = skipped
+    summary.not_graded = intake.not_graded
+    summary.notes = intake.notes(options.out)
     return summary
 

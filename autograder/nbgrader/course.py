@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autograder.authoring.source import read_solution
 from autograder.nbgrader import checks_file
-from autograder.nbgrader.cells import CELL_SECONDS
+from autograder.intake.cells import CELL_SECONDS
 from autograder.nbgrader.markdown import docstring_markdown, first_line, inline
 from autograder.curriculum import ASSIGNMENTS, SOLUTIONS_DIR, Exercise
 

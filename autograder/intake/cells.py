@@ -21,18 +21,12 @@ sandbox did not load in advance.
 """
 from __future__ import annotations
 
-import re
-
 
 #: seconds of wall clock each cell may run (the course's ``c.Execute.timeout``)
 CELL_SECONDS = 10
 
 #: cell magics whose cell is Python to run (their timing, profiling or capturing dropped)
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "pypy", "python", "python3"}
-_LINE_MAGIC = re.compile(r"^(\s*)[%!]")
-_ASSIGNED_MAGIC = re.compile(r"^(\s*[\w.\[\], ]+?=\s*)[%!].*$")
-_HELP = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
-
 RUNNER = '''
 def __run_notebook_cells(cells, seconds, filename, _compile=compile, _exec=exec, _Base=BaseException,
                          _globals=globals):
@@ -82,14 +76,33 @@ def python_of(source: str) -> str | None:
         if not starts:  # inside brackets, a string or after a backslash: IPython leaves it alone too
             out.append(line)
             continue
-        assigned = _ASSIGNED_MAGIC.match(line)
-        if assigned:
-            out.append(f"{assigned.group(1)}[]")
-        elif _LINE_MAGIC.match(line) or _HELP.match(line):
-            out.append(re.match(r"^\s*", line).group(0) + "pass")
-        else:
-            out.append(line)
+        out.append(_python_line(line))
     return "\n".join(out)
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _python_line(line: str) -> str:
+    """One line that starts a logical line, with IPython's syntax made Python: ``!cmd`` and
+    ``%magic`` become ``pass``, ``x = !ls`` becomes ``x = []``, ``name?`` becomes ``pass``.
+    Plain string code, linear in the line's length (a cell is student text)."""
+    body = line.lstrip()
+    indent = line[:len(line) - len(body)]
+    if body.startswith(("%", "!")):
+        return indent + "pass"
+    equals = line.find("=")
+    if equals > 0:
+        target, rest = line[:equals].lstrip(), line[equals + 1:]
+        value = rest.lstrip()
+        if value.startswith(("%", "!")) and target and all(_word_char(c) or c in ".[], " for c in target):
+            return line[:equals + 1] + rest[:len(rest) - len(value)] + "[]"
+    stripped = body.rstrip()
+    name = stripped.rstrip("?")
+    if name and 1 <= len(stripped) - len(name) <= 2 and all(_word_char(c) or c == "." for c in name):
+        return indent + "pass"
+    return line
 
 
 def _logical_line_starts(lines: list[str]) -> list[bool]:
@@ -127,17 +140,12 @@ def _logical_line_starts(lines: list[str]) -> list[bool]:
     return starts
 
 
-def import_seconds(module: str) -> float:
-    """How long importing a module :func:`notebook_module` made may take: each cell its
-    time. Only for modules the grader generated (a student's file never gets this)."""
-    match = re.match(r"# Generated from a submitted notebook: (\d+) code cells", module)
-    return CELL_SECONDS * int(match.group(1)) if match else 0.0
-
-
-def notebook_module(cells: list[tuple[int, str]], filename: str) -> str:
-    """The module that runs ``cells`` ((number in the notebook, source)) as described above."""
+def notebook_module(cells: list[tuple[int, str]], filename: str) -> tuple[str, float]:
+    """The module that runs ``cells`` ((number in the notebook, source)) as described above,
+    and how long its import may take: each cell its time (only for modules the grader
+    generated; a student's file never gets this)."""
     runnable = [(number, python) for number, source in cells if (python := python_of(source)) is not None]
     return (f"# Generated from a submitted notebook: {len(runnable)} code cells, run in order as a kernel runs them.\n"
             f"{RUNNER}\n"
             f"__run_notebook_cells({runnable!r}, {CELL_SECONDS!r}, {filename!r})\n"
-            f"del __run_notebook_cells\n")
+            f"del __run_notebook_cells\n", float(CELL_SECONDS * len(runnable)))

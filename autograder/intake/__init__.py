@@ -1,0 +1,154 @@
+"""The intake: every way a class arrives, read by one rule into :class:`Submission`\\ s.
+
+``read_class`` picks the layout (``--layout`` wins; otherwise ``layouts.detect`` looks at
+the whole class), runs that layout's adapter, and turns each student's upload into a
+:class:`Submission` by the one rule of ``rule.py``, one student at a time. Every entry
+the intake sees ends as a submission or as a :class:`LeftOut` with the reason; the
+record of what became of each (``Intake.record``) is written beside the grades.
+
+Bounds: ``bounds.py``. Names are read in linear time (``names.py``), source files by an
+allow-list of encodings (``text.py``), archives without extracting (``members.py``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.curriculum import ASSIGNMENTS, PROJECT_DIR, Exercise
+from autograder.errors import UsageError
+from autograder.intake import layouts
+from autograder.intake.layouts import LAYOUTS, LeftOut
+from autograder.intake.rule import Choice, Upload, submission_of
+from autograder.intake.submission import Submission
+from autograder.untrusted import safe_name, safe_text
+
+__all__ = ["LAYOUTS", "Intake", "LeftOut", "Submission", "read_class", "RECORD_FILE"]
+
+RECORD_FILE = "intake.txt"  #: in the output folder: what became of every entry
+MAX_PRINTED = 30  #: lines of the record printed after a run; the rest are in the file
+
+
+@dataclass
+class Intake:
+    """What the intake found: the class's submissions and everything else it saw."""
+
+    layout: str
+    assignments: list[str]
+    submissions: list[Submission] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+    record: list[str] = field(default_factory=list)  #: one line a graded file or left-out entry
+    late: dict[str, str] = field(default_factory=dict)  #: student -> "late" (Canvas marks it)
+
+    @property
+    def not_graded(self) -> list[str]:
+        """Entries that may be a student's and got no grade, with the reason."""
+        return [e.line() for e in self.left_out if e.student]
+
+    @property
+    def ignored(self) -> list[str]:
+        """Entries that are nobody's submission (a roster, a note), with the reason."""
+        return [e.line() for e in self.left_out if not e.student]
+
+    def notes(self, out: Path) -> list[str]:
+        """What the instructor should read after the summary."""
+        lines = []
+        graded = [line for line in self.record if " -> " in line]
+        if self.layout in ("canvas", "moodle"):
+            lines.append(f"{self.layout.capitalize()} download: {len(graded)} file(s) of {len(self.submissions)} "
+                         f"student(s) graded (every entry: {out / RECORD_FILE}).")
+            lines += [f"  {line}" for line in graded[:MAX_PRINTED]]
+            if len(graded) > MAX_PRINTED:
+                lines.append(f"  ... and {len(graded) - MAX_PRINTED} more in {RECORD_FILE}")
+        ignored = self.ignored
+        if ignored:
+            lines.append(f"Not submissions: {len(ignored)} entr{'y' if len(ignored) == 1 else 'ies'} "
+                         f"(listed in {RECORD_FILE}):")
+            lines += [f"  {line}" for line in ignored[:MAX_PRINTED]]
+            if len(ignored) > MAX_PRINTED:
+                lines.append(f"  ... and {len(ignored) - MAX_PRINTED} more in {RECORD_FILE}")
+        return lines
+
+    def record_text(self) -> str:
+        return "\n".join(["# what became of every entry the grader saw", *self.record]) + "\n"
+
+
+def stubs() -> dict[str, bytes]:
+    """The released stub of each assignment, where the course has them (see ``rule``)."""
+    found = {}
+    for assignment in ASSIGNMENTS:
+        try:
+            found[assignment] = (PROJECT_DIR / "exercises" / f"{assignment}.py").read_bytes()
+        except OSError:
+            pass
+    return found
+
+
+def _assignments(source: Path, layout: str, assignment: str | None) -> list[str]:
+    if assignment is not None:
+        if assignment not in ASSIGNMENTS:
+            raise UsageError(f"There is no assignment called {assignment!r}.", hint="one of: " + ", ".join(ASSIGNMENTS))
+        return [assignment]
+    if layout != "nbgrader":
+        return list(ASSIGNMENTS)
+    held = sorted({a for entry in layouts.class_entries(source) for a in ASSIGNMENTS
+                   if entry.is_dir(follow_symlinks=False) and (Path(entry.path) / a).is_dir()},
+                  key=list(ASSIGNMENTS).index)
+    if len(held) != 1:
+        raise UsageError("Grading an nbgrader submitted/ folder needs --assignment NAME"
+                         + (f": it holds {', '.join(held)}." if held else "."),
+                         hint="one of: " + ", ".join(ASSIGNMENTS))
+    return held
+
+
+def read_class(source: Path, exercises: list[Exercise], *, layout: str = "auto", assignment: str | None = None,
+               out: Path | None = None) -> Intake:
+    """Every student of the class at ``source`` (see the module's docstring)."""
+    if layout == "auto":
+        layout = layouts.detect(source, list(ASSIGNMENTS), out)
+    elif layout not in (*LAYOUTS, "gradescope"):
+        raise UsageError(f"There is no layout called {layout!r}.", hint="one of: " + ", ".join(LAYOUTS))
+    if source.is_file() and layout not in ("canvas", "moodle"):
+        raise UsageError(f"{source} is a file; only an LMS download (--layout canvas or moodle) may be a zip.")
+    wanted = _assignments(source, layout, assignment)
+    found = (layouts.gradescope(source) if layout == "gradescope" else
+             layouts.nbgrader(source, wanted[0], out) if layout == "nbgrader" else
+             layouts.lms(source, layout) if layout in ("canvas", "moodle") else
+             layouts.folders(source, out))
+    intake = Intake(layout, wanted)
+    known = [e for e in exercises if e.assignment in wanted]
+    released = stubs()
+    seen: set[str] = set()
+    for item in found:
+        if isinstance(item, LeftOut):
+            intake.left_out.append(item)
+            intake.record.append(f"{item.line()} [not graded]")
+            continue
+        if item.student in seen:  # two entries that claim one student: the adapters prevent it
+            intake.left_out.append(LeftOut(item.label, f"a second entry for the student {item.student}"))
+            continue
+        seen.add(item.student)
+        try:
+            sub, choices = submission_of(item, wanted, known, released)
+        except Exception as err:  # noqa: BLE001 - one student's upload must not stop the class
+            sub, choices = Submission(item.student, problems=[
+                f"the grader could not read this submission ({type(err).__name__}: {safe_text(err, 300)}); "
+                "this is a fault of the grader: tell your instructor"]), []
+        intake.submissions.append(sub)
+        intake.record += _record(item, sub, choices)
+        if any(c.graded.late for c in choices):
+            intake.late[item.student] = "late"
+    if not intake.submissions:
+        reasons = "\n".join(intake.not_graded + intake.ignored)
+        raise UsageError(f"{source} holds no submissions that can be graded" + (f":\n{reasons}" if reasons else "."))
+    intake.submissions.sort(key=lambda s: s.student)
+    return intake
+
+
+def _record(upload: Upload, sub: Submission, choices: list[Choice]) -> list[str]:
+    who = f"{sub.student}" + (f" ({safe_name(upload.display)})" if upload.display else "")
+    lines = [f"{safe_name(c.graded.label)} -> {who}, {c.assignment}" for c in choices]
+    lines += [f"{safe_name(m.label)} -> {who}, {c.assignment} [not graded: {safe_name(c.graded.label)} was]"
+              for c in choices for m in c.others]
+    if not choices:
+        lines.append(f"{safe_name(upload.label)} -> {who}: no assignment file found")
+    return lines
