@@ -199,7 +199,7 @@ def lms(source: Path, layout: str) -> Found:
         tops: dict[str, list[zipfile.ZipInfo]] = {}
         for info in archive.infolist():
             parts = [p for p in info.filename.split("/") if p]
-            if info.is_dir() or not parts or parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):
+            if info.filename.endswith("/") or not parts or parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):
                 continue
             tops.setdefault(parts[0], []).append(info)
         for top in sorted(tops):

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from autograder.intake import bounds
 from autograder.intake.bounds import (MAX_ARCHIVE_BYTES, MAX_ARCHIVE_ENTRIES, MAX_DEPTH, MAX_PATH_CHARS,
-                                      MAX_READ_BYTES, MAX_STUDENT_FILES)
+                                      MAX_STUDENT_FILES)
 from autograder.untrusted import StudentInputError, safe_name, safe_text
 
 #: members a zip may store a file with: what every zip tool writes. Others (bzip2, lzma)
@@ -53,15 +54,15 @@ def too_large(where: str, limit: int, advice: tuple[str, str] = ("", "")) -> str
 
 
 class Budget:
-    """Bytes one upload may still have read (:data:`MAX_READ_BYTES` in all)."""
+    """Bytes one upload may still have read (``bounds.MAX_READ_BYTES`` in all)."""
 
-    def __init__(self, total: int = MAX_READ_BYTES) -> None:
-        self.left = total
+    def __init__(self, total: int | None = None) -> None:
+        self.left = bounds.MAX_READ_BYTES if total is None else total
 
     def take(self, count: int, where: str) -> None:
         if count > self.left:
             raise StudentInputError(f"{where} was not graded: the submission holds more than "
-                                    f"{size_text(MAX_READ_BYTES)} of files to read in all")
+                                    f"{size_text(bounds.MAX_READ_BYTES)} of files to read in all")
         self.left -= count
 
 
@@ -287,7 +288,7 @@ def zip_members(archive: zipfile.ZipFile, label: str, problems: list[str], order
     odd = []
     for info in archive.infolist():
         name = info.filename
-        if info.is_dir():
+        if info.filename.endswith("/"):
             continue
         parts = name.split("/")
         if any(_ignored(part) for part in parts if part):

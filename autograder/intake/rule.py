@@ -157,7 +157,7 @@ def submission_of(upload: Upload, assignments: list[str], exercises: list[Exerci
                     sub.files[relpath], sub.import_seconds[relpath] = made
         except StudentInputError as err:
             problems.append(err.message)
-    if not choices:
+    if not choices and not problems:
         wanted = ", ".join(f"{a}.py" for a in assignments)
         problems.append(f"no assignment file was found in this submission ({wanted}, or their notebooks)")
     sub.problems = problems
