@@ -105,7 +105,7 @@ def test_a_file_saved_on_windows_grades_as_check_runs_it(tmp_path):
     """Notepad writes a byte-order mark and CRLF line endings: `autograder check` imports
     such a file, so the grader must read it too (it once gave 0 of 70: "invalid
     non-printable character U+FEFF"). A coding line is honoured as Python honours it."""
-    from autograder.grading.uploads import decode_text
+    from autograder.intake.text import decode_source as decode_text
     from tests.helpers import read_csv
 
     folder = write_student(tmp_path / "subs" / "winnie", solution_copy({}))

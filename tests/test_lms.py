@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.authoring.source import read_solution
-from autograder.curriculum import SOLUTIONS_DIR
-from autograder.lms.layouts import assignment_of, detect, folder_items, place
+from autograder.curriculum import ASSIGNMENTS, SOLUTIONS_DIR
+from autograder.intake.layouts import Upload, detect, lms
+from autograder.intake.names import file_name
 from tests.helpers import run_cli, solution_copy
 
 RIGHT = solution_copy()
@@ -83,11 +84,15 @@ def test_a_canvas_download_is_mapped_to_students_and_files(tmp_path, as_zip):
     assert rows["1004"]["create_tensor"] == "5" and rows["1004"]["create_tensor"] != rows["1004"]["count_parameters"]
     assert rows["1005"]["tensor_dtype"] == "0" and rows["1002"]["tensor_dtype"] == "5"  # never another's file
     assert [s for s, row in rows.items() if row["late"] == "late"] == ["1002"]  # kept, not a penalty
-    assert "roejohn_LATE_1002_5102_Layers (1).py -> 1002 (roejohn), layers (as Layers (1).py)" in printed
+    assert "roejohn_LATE_1002_5102_Layers (1).py -> 1002 (roejohn), layers" in printed
     assert "grades_export.csv: its name does not follow Canvas's naming" in printed
-    assert "leebo_1004_5004_notes.txt: notes.txt does not name an assignment file" in printed
-    mapping = (tmp_path / "out" / "lms-mapping.txt").read_text()
-    assert "roejohn_LATE_1002_5002_tensors.py: superseded by roejohn_LATE_1002_5102_tensors-1.py" in mapping
+    record = (tmp_path / "out" / "intake.txt").read_text()
+    assert "leebo_1004_5004_notes.txt -> 1004 (leebo) [not graded: it is no assignment's file]" in record
+    assert ("roejohn_LATE_1002_5002_tensors.py -> 1002 (roejohn), tensors [not graded: "
+            "roejohn_LATE_1002_5102_tensors-1.py was]") in record
+    feedback = json.loads((tmp_path / "out" / "results" / "1002.json").read_text())["output"]
+    assert "tensors: roejohn_LATE_1002_5102_tensors-1.py was graded; not graded: roejohn_LATE_1002_5002_tensors.py" \
+        in feedback
 
 
 def test_a_moodle_download_with_folders_and_flat_files(tmp_path):
@@ -95,16 +100,16 @@ def test_a_moodle_download_with_folders_and_flat_files(tmp_path):
     assert set(rows) == {"2001", "2002"} and "late" not in rows["2001"]
     assert rows["2001"]["total"] == rows["2001"]["max_total"]
     assert rows["2002"]["tensor_dtype"] == "0" and int(rows["2002"]["total"]) == int(rows["2002"]["max_total"]) - 5
-    assert "Moodle download: 6 file(s) of 2 student(s) placed" in printed
+    assert "Moodle download: 6 file(s) of 2 student(s) graded" in printed
 
 
 def test_layouts_are_detected_and_a_plain_class_stays_plain(tmp_path):
-    assert detect(canvas_download(tmp_path / "c")) == "canvas"
-    assert detect(moodle_download(tmp_path / "m")) == "moodle"
+    assert detect(canvas_download(tmp_path / "c"), list(ASSIGNMENTS)) == "canvas"
+    assert detect(moodle_download(tmp_path / "m"), list(ASSIGNMENTS)) == "moodle"
     plain = tmp_path / "plain" / "ada"
     plain.mkdir(parents=True)
     (plain / "tensors.py").write_text(RIGHT["tensors.py"])
-    assert detect(tmp_path / "plain") == "folders"
+    assert detect(tmp_path / "plain", list(ASSIGNMENTS)) == "folders"
 
 
 @pytest.mark.parametrize("name, assignment, resubmission", [
@@ -114,7 +119,8 @@ def test_layouts_are_detected_and_a_plain_class_stays_plain(tmp_path):
     ("my_tensors.py", None, 0),
 ])
 def test_file_names_students_give(name, assignment, resubmission):
-    assert assignment_of(name) == (assignment, resubmission)
+    read = file_name(name, tuple(ASSIGNMENTS))
+    assert (read.assignment, read.copy) == (assignment, resubmission if assignment else 0)
 
 
 ids = st.integers(1000, 1099).map(str)
@@ -128,10 +134,10 @@ def test_a_file_is_placed_only_with_the_student_whose_id_its_name_carries(tmp_pa
     folder = tmp_path_factory.mktemp("canvas")
     for name, user, submission, late, original in entries:
         (folder / f"{name}_{'LATE_' if late else ''}{user}_{submission}_{original}").write_text("x")
-    placement = place(folder_items(folder)[0], "canvas")
-    for student, files in placement.files.items():
-        for _, path in files.values():
-            assert path.name.replace("LATE_", "").split("_")[1] == student
+    for upload in lms(folder, "canvas"):
+        if isinstance(upload, Upload):
+            for member in upload.members:
+                assert member.label.replace("LATE_", "").split("_")[1] == upload.student
 
 
 def test_a_hostile_download_places_no_file_with_another_student(tmp_path):
@@ -150,9 +156,12 @@ def test_a_hostile_download_places_no_file_with_another_student(tmp_path):
     rows, printed = graded(download, tmp_path / "out")
     assert rows["1001"]["total"] == rows["1001"]["max_total"]  # not graded on Eve's file
     assert rows["1003"]["total"] == rows["1003"]["max_total"]  # the extra zip holds no assignment file
-    assert "a backslash in its name" in printed
-    assert "larger than 20 MB" in printed
-    assert "doejane_1003_5003_data.zip: holds none of the assignment files" in printed
+    told = {s: json.loads((tmp_path / "out" / "results" / f"{s}.json").read_text())["output"] for s in rows}
+    assert "a backslash in its name" in told["1002"]
+    assert "larger than 20 MB" in told["1004"]
+    assert "its name is longer than 255 characters" in printed
+    record = (tmp_path / "out" / "intake.txt").read_text()
+    assert "doejane_1003_5003_data.zip -> 1003 (doejane) [not graded: it is no assignment's file]" in record
 
 
 def test_a_moodle_name_carrying_two_ids_is_placed_with_neither(tmp_path):

@@ -149,6 +149,12 @@ def _record(upload: Upload, sub: Submission, choices: list[Choice]) -> list[str]
     lines = [f"{safe_name(c.graded.label)} -> {who}, {c.assignment}" for c in choices]
     lines += [f"{safe_name(m.label)} -> {who}, {c.assignment} [not graded: {safe_name(c.graded.label)} was]"
               for c in choices for m in c.others]
+    used = [c.graded.label for c in choices] + [m.label for c in choices for m in c.others]
+    unused = [m.label for m in upload.members
+              if m.label not in used and not any(label.startswith(m.label + "/") for label in used)]
+    lines += [f"{safe_name(label)} -> {who} [not graded: it is no assignment's file]" for label in unused[:MAX_PRINTED]]
+    if len(unused) > MAX_PRINTED:
+        lines.append(f"... and {len(unused) - MAX_PRINTED} more files of {who} that are no assignment's")
     if not choices:
         lines.append(f"{safe_name(upload.label)} -> {who}: no assignment file found")
     return lines

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from autograder.errors import UsageError
-from autograder.intake.bounds import MAX_ARCHIVE_BYTES, MAX_CLASS_ENTRIES, MAX_DOWNLOAD_BYTES
+from autograder.intake.bounds import MAX_ARCHIVE_BYTES, MAX_CLASS_ENTRIES, MAX_DOWNLOAD_BYTES, MAX_NAME_CHARS
 from autograder.intake.members import (ZIP_ERRORS, Member, check_entry_count, describe, entry_kind, file_member,
                                        open_zip, read_file, too_large, walk_folder, zip_members, zip_opener)
 from autograder.intake.names import LmsName, canvas_name, carries_two_moodle_ids, moodle_name, student_id
@@ -187,8 +187,10 @@ def lms(source: Path, layout: str) -> Found:
         if parsed is None:
             why = ("its name carries more than one participant id, so it was placed with none"
                    if layout == "moodle" and carries_two_moodle_ids(top) else
+                   f"its name is longer than {MAX_NAME_CHARS} characters, so it was not read"
+                   if len(top) > MAX_NAME_CHARS else
                    f"its name does not follow {layout.capitalize()}'s naming, so it belongs to no student")
-            left.append(LeftOut(top, why))
+            left.append(LeftOut(top, why, student=False))
             return
         names.setdefault(parsed.student, parsed)
         members.setdefault(parsed.student, []).extend(make(parsed, problems.setdefault(parsed.student, [])))
@@ -221,7 +223,8 @@ def lms(source: Path, layout: str) -> Found:
                 place(entry.name, parsed, lambda p, probs, path=path, name=entry.name, size=size: [file_member(
                     path, p.original, name, size, p.order, p.late)])
             else:
-                left.append(LeftOut(entry.name, "not a regular file or folder (a link?), so it was not read"))
+                left.append(LeftOut(entry.name, "not a regular file or folder (a link?), so it was not read",
+                                    student=False))
     yield from left
     for student in sorted(members):
         parsed = names[student]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder.intake import bounds
+import autograder.intake.bounds as bounds
 from autograder.intake.bounds import (MAX_ARCHIVE_BYTES, MAX_ARCHIVE_ENTRIES, MAX_DEPTH, MAX_PATH_CHARS,
                                       MAX_STUDENT_FILES)
 from autograder.untrusted import StudentInputError, safe_name, safe_text
