@@ -105,12 +105,19 @@ def _python_line(line: str) -> str:
     return line
 
 
+#: the characters that open or close brackets, strings and comments
+_SYNTAX = "([{)]}\"'#"
+
+
 def _logical_line_starts(lines: list[str]) -> list[bool]:
     """For each line, whether it starts a logical line (not inside brackets, a string or
     after a backslash), where IPython looks for its ``%``, ``!`` and ``?`` syntax."""
     starts, depth, quote, continued = [], 0, None, False
     for line in lines:
         starts.append(depth == 0 and quote is None and not continued)
+        if quote is None and not any(c in line for c in _SYNTAX):  # most lines: nothing to follow
+            continued = line.rstrip().endswith("\\")
+            continue
         i = 0
         while i < len(line):
             char = line[i]

@@ -97,6 +97,7 @@ def notebook_to_module(cells: list[Any], where: str, assignment: str, exercises:
     by_id: dict[str, Any] = {}
     code: list[tuple[int, str]] = []
     names = {e.name for e in exercises}
+    total = 0
     for number, cell in enumerate(cells, 1):
         grade_id = cell_grade_id(cell)
         if grade_id is not None:
@@ -112,6 +113,11 @@ def notebook_to_module(cells: list[Any], where: str, assignment: str, exercises:
             code.append((number, cell_source(cell, f"{where}: {label}")))
         except StudentInputError as err:
             problems.append(err.message)
+            continue
+        total += len(code[-1][1])
+        if total > MAX_FILE_BYTES:  # bounded before any cell is parsed: the module could not be graded
+            problems.append(too_large(f"{where}: its code", MAX_FILE_BYTES))
+            return None
     if f"imports_{assignment}" not in by_id:
         code.insert(0, (0, "import torch\nfrom torch import nn"))
     for e in exercises:
