@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Callable
 from pathlib import Path
 
-from autograder.curriculum import PACKAGE_DIR, SOLUTIONS_DIR, Exercise
+from autograder.curriculum import PACKAGE_DIR, SOLUTIONS_DIR
 from autograder.errors import AutograderError, UsageError
 from autograder.curriculum import load_manifest
 from autograder.sandbox import uids
