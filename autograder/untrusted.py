@@ -8,7 +8,7 @@ bounds below, or raises :class:`StudentInputError`, the one exception that means
 with a reason, and nothing else.
 
 Uploads (folders, zips, notebooks and their names) have their own readers and bounds in
-``autograder/grading/uploads.py``, which raise the same exception.
+``autograder/intake/``, which raise the same exception.
 
 Student text is made safe once, where it enters (:func:`safe_text`): lone
 surrogates, control characters and bidirectional overrides are shown as escapes and

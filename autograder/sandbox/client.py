@@ -28,7 +28,7 @@ BATCH_SECONDS = 0.004
 #: the most an honest submission can cost (a function that timed out is not called again)
 BUDGET_TIMEOUTS_PER_PART = 1
 #: the most a student's budget grows for imports the grader allows to take longer (a
-#: notebook's module runs its cells at import, each with its own time: ``nbgrader.cells``)
+#: notebook's module runs its cells at import, each with its own time: ``intake.cells``)
 MAX_IMPORT_EXTRA_SECONDS = 120
 #: the most a worker may list of its protections, each a short name
 MAX_PROTECTIONS = 32
