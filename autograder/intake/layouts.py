@@ -277,7 +277,7 @@ def detect(source: Path, assignments: list[str], out: Path | None = None) -> str
     nbgrader's ``<student>/<assignment>/`` folders, else one entry a student."""
     if source.is_file():
         if not source.name.lower().endswith(".zip"):
-            raise UsageError(f"{source} is a file; pass a folder of submissions or an LMS's download zip.")
+            raise UsageError(f"{source} is not a folder; pass the folder that holds one entry per student, or an LMS's download zip.")
         archive = _open_download(source)
         with archive:
             tops = sorted({p for n in archive.namelist() if (p := n.split("/", 1)[0])})
