@@ -13,7 +13,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Auto-graded PyTorch exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    build = sub.add_parser("build", help="instructors: generate exercises/ (and more) from solutions/")
+    new = sub.add_parser("new", help="instructors: add an exercise (and its assignment, if new) to the course")
+    new.add_argument("exercise", metavar="EXERCISE", help="the exercise's name: its function's name")
+    new.add_argument("--assignment", required=True, help="the assignment it belongs to (created when new)")
+    new.add_argument("--title", help="a new assignment's title (default: its name)")
+
+    build = sub.add_parser("build", help="instructors: check the course, generate exercises/ (and more) from it")
     build.add_argument("--check", action="store_true", help="fail, naming the files, if generated files are stale")
     build.add_argument("--student-kit", type=Path, metavar="DIR", help="also write the kit students receive")
     build.add_argument("--course", type=Path, metavar="DIR", default=None,
@@ -33,8 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path, help="folder with one entry per student")
     grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv, results/, feedback/")
     grade.add_argument("--jobs", type=int, default=2, help="parallel grading processes (default 2)")
-    grade.add_argument("--timeout", type=float, default=3.0, help="seconds each call of a student function may take (default 3)")
-    grade.add_argument("--memory-mb", type=int, default=2048, help="memory cap per worker, MB (default 2048)")
+    grade.add_argument("--timeout", type=float, help="seconds each call of a student function may take "
+                                                     "(default: the course's, course.toml)")
+    grade.add_argument("--memory-mb", type=int, help="memory cap per worker, MB (default: the course's, course.toml)")
     grade.add_argument("--force", action="store_true", help="regrade students whose results are up to date")
     grade.add_argument("--assignment", help="grade this assignment only (default: every assignment; an nbgrader "
                                           "submitted/ tree holding one assignment: that one)")
@@ -48,16 +54,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _build(args: argparse.Namespace) -> int:
+def _instructors_only(command: str) -> None:
     from autograder.curriculum import SOLUTIONS_DIR
 
     if not SOLUTIONS_DIR.is_dir():
-        raise UsageError("`autograder build` is for instructors; it is not part of the student kit "
+        raise UsageError(f"`autograder {command}` is for instructors; it is not part of the student kit "
                          f"(there is no {SOLUTIONS_DIR}).")
+
+
+def _new(args: argparse.Namespace) -> int:
+    _instructors_only("new")
+    from autograder.authoring.new import new_exercise, next_steps
+
+    print(next_steps(new_exercise(args.exercise, args.assignment, args.title)))
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    _instructors_only("build")
     from autograder.authoring import build
     if args.check:
         build.check()
-        print("exercises/ and the manifest are up to date with solutions/.")
+        print("The course is consistent; exercises/ and the manifest are up to date with it.")
         return 0
     written = build.write()
     print(f"Generated {len(written)} changed file(s)" + (": " + ", ".join(written) if written else "."))
@@ -69,10 +87,10 @@ def _build(args: argparse.Namespace) -> int:
         print(f"Gradescope autograder written to {write_zip(args.gradescope, args.assignment, args.hidden_visibility)}")
     if args.course is None and (args.student_kit or args.gradescope):
         return 0  # asked for a kit or a zip: no course/ in the checkout unless --course says where
+    from autograder.curriculum import PROJECT_DIR, load_manifest
     from autograder.nbgrader.course import write_course
-    from autograder.curriculum import load_manifest
 
-    course = write_course(args.course or SOLUTIONS_DIR.parent / "course", load_manifest())
+    course = write_course(args.course or PROJECT_DIR / "course", load_manifest())
     print(f"nbgrader course written to {course} (run nbgrader commands from there)")
     return 0
 
@@ -88,10 +106,11 @@ def _check(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grading.run import GradeOptions, grade
 
-    options = GradeOptions(submissions=args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
-                           memory_mb=args.memory_mb, force=args.force, assignment=args.assignment,
-                           gradebook=args.gradebook, progress=not args.quiet,
-                           allow_unsandboxed=args.allow_unsandboxed, layout=args.layout)
+    limits = {"timeout": args.timeout, "memory_mb": args.memory_mb}  # not given: the course's defaults
+    options = GradeOptions(submissions=args.submissions, out=args.out, jobs=args.jobs, force=args.force,
+                           assignment=args.assignment, gradebook=args.gradebook, progress=not args.quiet,
+                           allow_unsandboxed=args.allow_unsandboxed, layout=args.layout,
+                           **{k: v for k, v in limits.items() if v is not None})
     if args.gradebook:
         from autograder.nbgrader.submissions import grade_notebooks
 
@@ -105,7 +124,7 @@ def _grade(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"build": _build, "check": _check, "grade": _grade}[args.command](args)
+        return {"new": _new, "build": _build, "check": _check, "grade": _grade}[args.command](args)
     except AutograderError as err:
         print(f"autograder {args.command}: {err}", file=sys.stderr)
         return err.exit_code

@@ -27,6 +27,16 @@ class MarkerError(AutograderError):
     """A solution file whose ``### BEGIN/END SOLUTION`` markers are malformed."""
 
 
+class CourseError(AutograderError):
+    """The course's files (``course.toml``, solutions, checks, hints) do not fit together;
+    the message lists every problem, each with its file and line."""
+
+    def __init__(self, problems: list, hint: str | None = None):
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        super().__init__(f"The course has {count}:\n" + "\n".join(f"  {p}" for p in problems), hint=hint)
+        self.problems = list(problems)
+
+
 class StaleError(AutograderError):
     """Generated files differ from what the solutions generate."""
 

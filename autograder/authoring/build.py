@@ -1,6 +1,8 @@
-"""``autograder build``: generate exercises/, the manifest and the student kit from solutions/.
+"""``autograder build``: generate exercises/, the manifest and the student kit from the course.
 
-Generation is pure (:func:`generate`); writing and checking are thin layers over it.
+The course (``course.toml``, the solutions, hints and checks) is read and checked whole
+first (``authoring.validate``): nothing is written while anything is wrong. Generation is
+pure (:func:`generate`); writing and checking are thin layers over it.
 """
 from __future__ import annotations
 
@@ -9,52 +11,64 @@ import re
 import shutil
 from pathlib import Path
 
-from autograder.authoring.source import read_solution
-from autograder.curriculum import ASSIGNMENTS, MANIFEST_NAME, PACKAGE_DIR, PROJECT_DIR, SOLUTIONS_DIR
-from autograder.errors import StaleError, UsageError
 from autograder.authoring.stubs import stub_of
+from autograder.authoring.validate import read_course
+from autograder.curriculum import MANIFEST, PACKAGE_DIR, PROJECT_DIR, SOLUTIONS_DIR, course
+from autograder.errors import StaleError, UsageError
+
+STUBS_DIR = "exercises"
+STUBS_INIT = f"{STUBS_DIR}/__init__.py"
+MANIFEST_RELPATH = MANIFEST.relative_to(PROJECT_DIR).as_posix()
 
 
-
-def generate(solutions_dir: Path = SOLUTIONS_DIR) -> dict[str, str]:
-    """Relative path -> content of every generated file (``exercises/...`` and the manifest)."""
-    files: dict[str, str] = {}
-    entries = []
+def generate(solutions_dir: Path = SOLUTIONS_DIR, course_dir: Path = PROJECT_DIR) -> dict[str, str]:
+    """Relative path -> content of every generated file (``exercises/...`` and the manifest);
+    a CourseError listing every problem of the course, if it has any."""
     init = solutions_dir / "__init__.py"
-    files["exercises/__init__.py"] = '"""Your exercises: fill in the functions, then run `autograder check`."""\n'
     if not init.exists():
         raise UsageError(f"{init} is missing; the solutions folder must be a package.")
-    for assignment in ASSIGNMENTS:
-        path = solutions_dir / f"{assignment}.py"
-        if not path.exists():
-            raise UsageError(f"{path} is missing: every assignment needs a solution file.")
-        solution = read_solution(solutions_dir, assignment)  # parsed once: the stub and the manifest
-        files[f"exercises/{assignment}.py"] = stub_of(solution)
-        entries += [vars(e) for e in solution.exercises]
-    files[f"autograder/{MANIFEST_NAME}"] = json.dumps({"exercises": entries}, indent=1) + "\n"
+    built, solutions = read_course(course_dir, solutions_dir)  # each solution parsed once: stub and manifest
+    files = {STUBS_INIT: '"""Your exercises: fill in the functions, then run `autograder check`."""\n'}
+    for assignment in built.assignments:
+        files[assignment.stub_relpath] = stub_of(solutions[assignment.name])
+    files[MANIFEST_RELPATH] = json.dumps(built.to_manifest(), indent=1) + "\n"
     return files
 
 
+def _leftovers(root: Path, generated: dict[str, str]) -> list[str]:
+    """Stubs of assignments the course no longer has (everything in exercises/ is generated)."""
+    return sorted(p.relative_to(root).as_posix() for p in (root / STUBS_DIR).glob("*.py")
+                  if p.relative_to(root).as_posix() not in generated)
+
+
 def stale_files(root: Path = PROJECT_DIR, solutions_dir: Path = SOLUTIONS_DIR) -> list[str]:
-    return [rel for rel, text in generate(solutions_dir).items()
-            if not (root / rel).exists() or (root / rel).read_text(encoding="utf-8") != text]
+    generated = generate(solutions_dir)
+    return [rel for rel, text in generated.items()
+            if not (root / rel).exists() or (root / rel).read_text(encoding="utf-8") != text] + _leftovers(root, generated)
 
 
 def write(root: Path = PROJECT_DIR, solutions_dir: Path = SOLUTIONS_DIR) -> list[str]:
+    """Write what changed, remove stubs of assignments the course no longer has; the
+    relative paths written or removed."""
+    generated = generate(solutions_dir)
     written = []
-    for rel, text in generate(solutions_dir).items():
+    for rel, text in generated.items():
         target = root / rel
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
             written.append(rel)
+    for rel in _leftovers(root, generated):
+        (root / rel).unlink()
+        written.append(rel)
+    course.cache_clear()  # the manifest may have changed: read it again when next asked
     return written
 
 
 def check(root: Path = PROJECT_DIR, solutions_dir: Path = SOLUTIONS_DIR) -> None:
     stale = stale_files(root, solutions_dir)
     if stale:
-        raise StaleError("These generated files are out of date with solutions/: " + ", ".join(stale) + ".",
+        raise StaleError("These generated files are out of date with the course: " + ", ".join(stale) + ".",
                          hint="run `autograder build` and commit the result; never edit exercises/ by hand")
 
 
@@ -80,10 +94,10 @@ Macs is 2.2.2; other computers get a newer one). The checks work with any of the
 
 ## Work
 
-1. Open `exercises/tensors.py`, read a docstring, replace `raise NotImplementedError(...)`.
+1. Open `{first_file}`, read a docstring, replace `raise NotImplementedError(...)`.
 2. Check your work, from this folder:
-   - Windows: `.venv\\Scripts\\autograder check` (or `check create_tensor` for one exercise)
-   - macOS and Linux: `.venv/bin/autograder check` (or `check create_tensor`)
+   - Windows: `.venv\\Scripts\\autograder check` (or `check {first_exercise}` for one exercise)
+   - macOS and Linux: `.venv/bin/autograder check` (or `check {first_exercise}`)
 3. Each exercise shows PASS, FAIL (with what is wrong), TODO (not done yet), ERROR
    (your code raised an exception; the traceback shows your lines) or TIME (your code
    took too long).
@@ -132,6 +146,9 @@ def student_kit(destination: Path, root: Path = PROJECT_DIR) -> Path:
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     _copy_package(destination)
     (destination / "pyproject.toml").write_text(kit_pyproject(root), encoding="utf-8")
-    (destination / "README.md").write_text(KIT_README.format(title="PyTorch basics", torch_range=KIT_TORCH,
-                                                             grading_torch=GRADING_TORCH), encoding="utf-8")
+    first = course().assignments[0]
+    (destination / "README.md").write_text(KIT_README.format(title=course().title, torch_range=KIT_TORCH,
+                                                             grading_torch=GRADING_TORCH,
+                                                             first_file=first.stub_relpath,
+                                                             first_exercise=first.exercises[0].name), encoding="utf-8")
     return destination

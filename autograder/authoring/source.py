@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.curriculum import BEGIN_SOLUTION, END_SOLUTION, Exercise
+from autograder.curriculum import BEGIN_SOLUTION, END_SOLUTION, Assignment, Exercise
 from autograder.errors import MarkerError
 
 _MARKER = re.compile(r"^(\s*)### (BEGIN|END) SOLUTION\s*$")
@@ -37,6 +37,8 @@ class SolutionFile:
     functions: dict[str, str]  #: name -> the function's source with markers, up to the next statement
     blocks: tuple[SolutionBlock, ...]
     exercises: tuple[Exercise, ...]  #: public functions with a solution block, in order
+    starts: dict[str, int]  #: function name -> the line (1-based) of its ``def``
+    tree: ast.Module  #: the file's syntax tree (for the checks ``autograder build`` makes)
 
 
 def parse_solution(source: str, filename: str, assignment: str) -> SolutionFile:
@@ -55,12 +57,14 @@ def parse_solution(source: str, filename: str, assignment: str) -> SolutionFile:
         raise MarkerError(f"{filename}:{err.lineno}: the solution file does not parse: {err.msg}.") from None
     owner: dict[int, str] = {}  # 0-based line -> the top-level function that owns it
     functions: dict[str, str] = {}
+    defs: dict[str, int] = {}
     starts = [n.lineno for n in tree.body] + [len(lines) + 1]
     for node, next_start in zip(tree.body, starts[1:]):
         if isinstance(node, ast.FunctionDef):
             for lineno in range(node.lineno, next_start):
                 owner[lineno - 1] = node.name
             functions[node.name] = "\n".join(lines[node.lineno - 1 : next_start - 1]).rstrip() + "\n"
+            defs[node.name] = node.lineno
     blocks = _blocks(lines, owner, filename)
     solved = {block.exercise for block in blocks}
     exercises = tuple(
@@ -73,12 +77,14 @@ def parse_solution(source: str, filename: str, assignment: str) -> SolutionFile:
     imports = "\n".join(ast.get_source_segment(source, n) for n in tree.body
                         if isinstance(n, (ast.Import, ast.ImportFrom))) + "\n"
     return SolutionFile(filename, assignment, tuple(lines), ast.get_docstring(tree) or "", imports, functions,
-                        tuple(blocks), exercises)
+                        tuple(blocks), exercises, defs, tree)
 
 
 def read_solution(solutions_dir: Path, assignment: str) -> SolutionFile:
-    path = solutions_dir / f"{assignment}.py"
-    return parse_solution(path.read_text(encoding="utf-8"), f"solutions/{assignment}.py", assignment)
+    """The solution file of ``assignment`` in ``solutions_dir``, parsed."""
+    files = Assignment(name=assignment, title=assignment)
+    path = solutions_dir / files.relpath
+    return parse_solution(path.read_text(encoding="utf-8"), files.solution_relpath, assignment)
 
 
 def _blocks(lines: list[str], owner: dict[int, str], filename: str) -> list[SolutionBlock]:

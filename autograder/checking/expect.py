@@ -1,8 +1,9 @@
 """Comparisons for hidden checks that say what is wrong in a student's terms.
 
-Each helper raises :class:`~autograder.checking.outcomes.CheckFailure` with a hint from
-:mod:`autograder.checks.diagnoses` (what is wrong, then what to do), followed by the
-call it happened in: the same diagnosis the public checks give.
+Each helper raises :class:`~autograder.checking.outcomes.CheckFailure` with a hint (what
+is wrong, then what to do; :mod:`autograder.checking.hints`), followed by the call it
+happened in: the same words the public checks give. An assignment's own hints come from
+its hints module, which its hidden checks pass to :func:`hint`.
 """
 from __future__ import annotations
 
@@ -11,23 +12,23 @@ from typing import Any
 import torch
 
 from autograder.checking.outcomes import fail
-from autograder.checks import diagnoses
+from autograder.checking import hints
 
 
 def hint(message: str | None, call: str) -> None:
-    """Fail with ``message`` (a diagnosis) and where it happened, if there is one."""
-    text = diagnoses.message(message, call)
+    """Fail with ``message`` (a hint) and where it happened, if there is one."""
+    text = hints.message(message, call)
     if text:
         fail(text)
 
 
 def tensor(got: Any, want: torch.Tensor, call: str) -> None:
     """``got`` must be a tensor with ``want``'s shape, dtype and values."""
-    hint(diagnoses.tensor_difference(got, want), call)
+    hint(hints.tensor_difference(got, want), call)
 
 
 def python_int(got: Any, want: int, call: str) -> None:
-    hint(diagnoses.python_int_mistake(got), call)
+    hint(hints.python_int_mistake(got), call)
     if got != want:
         fail(f"It returned {got}; expected {want}. [{call}]")
 

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Protocol
 import pytest
 import torch
 
-from autograder.curriculum import PACKAGE_DIR
+from autograder.curriculum import PACKAGE_DIR, course
 from autograder.errors import AutograderError
 from autograder.checking.outcomes import CheckRecord, StudentCodeProblem, in_student_file, student_traceback
 from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_text
@@ -103,6 +103,12 @@ def _marker_value(item: pytest.Item, name: str, default: Any) -> Any:
     return marker.args[0] if marker and marker.args else default
 
 
+def _points(item: pytest.Item) -> float:
+    """What a check is worth: its ``@pytest.mark.points``, else the course's default."""
+    marker = item.get_closest_marker("points")
+    return float(marker.args[0]) if marker and marker.args else course().grading.points
+
+
 class CheckRunner:
     def __init__(self, ids: Iterable[str], open_submission: Callable[[str], Student],
                  close_submission: Callable[[str, Student], None],
@@ -125,7 +131,7 @@ class CheckRunner:
         for item in items:
             if _is_hidden(item):
                 name = _marker_value(item, "exercise", "?")
-                self.max_points[name] = self.max_points.get(name, 0.0) + float(_marker_value(item, "points", 1))
+                self.max_points[name] = self.max_points.get(name, 0.0) + _points(item)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -220,7 +226,7 @@ class CheckRunner:
         """The record of a check's ``result``, with its texts made safe once, here (they may
         quote anything the student's code said or returned)."""
         return CheckRecord(name=getattr(item, "name", item.nodeid), exercise=_marker_value(item, "exercise", "?"),
-                           points=float(_marker_value(item, "points", 1)), hidden=_is_hidden(item),
+                           points=_points(item), hidden=_is_hidden(item),
                            outcome=result[0], message=safe_text(result[1]),
                            detail=safe_text(result[2], MAX_TRACEBACK_CHARS))
 

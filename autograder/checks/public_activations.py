@@ -2,9 +2,10 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.checks.diagnoses import (apply_sigmoid_mistake, apply_softmax_mistake,
-                                         build_binary_classifier_mistake, forward_pass_mistake, message,
-                                         predict_classes_mistake, tensor_difference)
+from autograder.checking.hints import message, tensor_difference
+from autograder.checks.hints_activations import (apply_sigmoid_mistake, apply_softmax_mistake,
+                                                 build_binary_classifier_mistake, forward_pass_mistake,
+                                                 predict_classes_mistake)
 
 
 @pytest.mark.exercise("apply_sigmoid")

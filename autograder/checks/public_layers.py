@@ -1,9 +1,10 @@
 import pytest
 from torch import nn
 
-from autograder.checks.diagnoses import (added_parameters_mistake, build_classifier_mistake,
-                                         count_parameters_mistake, linear_parameter_count_mistake,
-                                         make_linear_layer_mistake, message)
+from autograder.checking.hints import message
+from autograder.checks.hints_layers import (added_parameters_mistake, build_classifier_mistake,
+                                            count_parameters_mistake, linear_parameter_count_mistake,
+                                            make_linear_layer_mistake)
 
 
 @pytest.mark.exercise("make_linear_layer")

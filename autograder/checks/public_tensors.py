@@ -1,9 +1,9 @@
 import pytest
 import torch
 
-from autograder.checks.diagnoses import (count_elements_mistake, create_tensor_mistake, linear_transform_mistake,
-                                         message, python_int_mistake, tensor_difference, tensor_dtype_mistake,
-                                         tensor_shape_mistake)
+from autograder.checking.hints import message, python_int_mistake, tensor_difference
+from autograder.checks.hints_tensors import (count_elements_mistake, create_tensor_mistake, linear_transform_mistake,
+                                             tensor_dtype_mistake, tensor_shape_mistake)
 
 
 @pytest.mark.exercise("create_tensor")

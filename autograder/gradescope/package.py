@@ -25,7 +25,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from autograder.curriculum import ASSIGNMENTS, PROJECT_DIR, SOLUTIONS_DIR
+from autograder.curriculum import PROJECT_DIR, SOLUTIONS_DIR, course
 from autograder.errors import UsageError
 
 #: Gradescope's names for when a student sees a check
@@ -72,8 +72,8 @@ def write_zip(path: Path, assignment: str | None = None, hidden_visibility: str 
     submission is graded on."""
     if path.suffix != ".zip":
         raise UsageError(f"{path} should end in .zip: Gradescope takes the autograder as a zip file.")
-    if assignment is not None and assignment not in ASSIGNMENTS:
-        raise UsageError(f"There is no assignment called {assignment!r}.", hint="one of: " + ", ".join(ASSIGNMENTS))
+    if assignment is not None:
+        course().assignment(assignment)  # a UsageError, with "did you mean", for a name the course lacks
     if hidden_visibility not in VISIBILITIES:
         raise UsageError(f"{hidden_visibility!r} is not a Gradescope visibility.", hint="one of: " + ", ".join(VISIBILITIES))
     if not SOLUTIONS_DIR.is_dir():
@@ -87,8 +87,8 @@ def write_zip(path: Path, assignment: str | None = None, hidden_visibility: str 
             _add(archive, "gradescope.json", json.dumps({"assignment": assignment,
                                                          "hidden_visibility": hidden_visibility}, indent=1) + "\n")
             archive.write(wheel, f"wheels/{wheel.name}")
-            for source in sorted(SOLUTIONS_DIR.glob("*.py")):
-                archive.write(source, f"solutions/{source.name}")
+            for name in ["__init__.py", *(a.relpath for a in course().assignments)]:  # the course's, no others
+                archive.write(SOLUTIONS_DIR / name, f"solutions/{name}")
     return path
 
 

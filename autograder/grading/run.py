@@ -10,11 +10,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Callable
 from pathlib import Path
 
-from autograder.curriculum import PACKAGE_DIR, SOLUTIONS_DIR
+from autograder.curriculum import PACKAGE_DIR, SOLUTIONS_DIR, course
 from autograder.errors import AutograderError, UsageError
 from autograder.curriculum import load_manifest
 from autograder.sandbox import uids
@@ -29,8 +29,9 @@ class GradeOptions:
     submissions: Path
     out: Path
     jobs: int = 2
-    timeout: float = 3.0
-    memory_mb: int = 2048
+    #: seconds per call and memory per student: the course's defaults (``[grading]`` in course.toml)
+    timeout: float = field(default_factory=lambda: course().grading.timeout)
+    memory_mb: int = field(default_factory=lambda: course().grading.memory_mb)
     force: bool = False
     assignment: str | None = None
     gradebook: Path | None = None

@@ -4,7 +4,7 @@ from torch import nn
 
 from autograder.checking import expect
 from autograder.checking.outcomes import fail
-from autograder.checks import diagnoses
+from autograder.checks import hints_activations as hints
 
 
 def _randn(seed: int, *shape: int) -> torch.Tensor:
@@ -20,7 +20,7 @@ def test_apply_sigmoid_random(student, reference, shape):
     got = student.apply_sigmoid(x)
     call = f"apply_sigmoid(x of shape {shape})"
     expect.unchanged(x, x0, call, "x")
-    expect.hint(diagnoses.apply_sigmoid_mistake(got, x0), call)
+    expect.hint(hints.apply_sigmoid_mistake(got, x0), call)
     expect.tensor(got, reference.apply_sigmoid(x0), call)
 
 
@@ -37,7 +37,7 @@ def test_apply_sigmoid_extremes(student, reference):
 def test_build_binary_classifier(student, reference, n_features):
     call = f"build_binary_classifier({n_features})"
     model = student.build_binary_classifier(n_features)
-    expect.hint(diagnoses.build_binary_classifier_mistake(model, n_features), call)
+    expect.hint(hints.build_binary_classifier_mistake(model, n_features), call)
     out = model(_randn(3, 7, n_features))
     if tuple(out.shape) != (7, 1) or not ((out > 0) & (out < 1)).all():
         fail(f"The outputs should be probabilities, of shape (batch, 1). [{call}]")
@@ -52,7 +52,7 @@ def test_apply_softmax_default_dim(student, reference, shape):
     got = student.apply_softmax(logits)
     call = f"apply_softmax(logits of shape {shape})"
     expect.unchanged(logits, before, call, "the logits")
-    expect.hint(diagnoses.apply_softmax_mistake(got, before), call)
+    expect.hint(hints.apply_softmax_mistake(got, before), call)
     expect.tensor(got, reference.apply_softmax(before), call)
 
 
@@ -63,7 +63,7 @@ def test_apply_softmax_explicit_dim(student, reference, dim):
     logits = _randn(6, 3, 4)
     got = student.apply_softmax(logits, dim=dim)
     call = f"apply_softmax(logits of shape (3, 4), dim={dim})"
-    expect.hint(diagnoses.apply_softmax_mistake(got, logits, dim), call)
+    expect.hint(hints.apply_softmax_mistake(got, logits, dim), call)
     expect.tensor(got, reference.apply_softmax(logits, dim=dim), call)
 
 
@@ -73,7 +73,7 @@ def test_apply_softmax_large_logits(student, reference):
     logits = torch.tensor([[1000.0, 1001.0, 999.0], [-1000.0, 0.0, 1000.0]])
     got = student.apply_softmax(logits.clone())
     call = "apply_softmax(logits around +-1000)"
-    expect.hint(diagnoses.apply_softmax_mistake(got, logits), call)
+    expect.hint(hints.apply_softmax_mistake(got, logits), call)
     expect.tensor(got, reference.apply_softmax(logits), call)
 
 
@@ -92,7 +92,7 @@ def test_forward_pass_matches_model(student, reference, seed):
     for k, v in model.state_dict().items():
         if not torch.equal(v, state[k]):
             fail(f"It changed the model's {k}: a forward pass only reads the weights. [{call}]")
-    expect.hint(diagnoses.forward_pass_mistake(got, model, x0), call)
+    expect.hint(hints.forward_pass_mistake(got, model, x0), call)
     expect.tensor(got, reference.forward_pass(model, x0), call)
 
 
@@ -105,5 +105,41 @@ def test_predict_classes_random(student, reference, seed):
     got = student.predict_classes(probs)
     call = "predict_classes(probabilities of shape (6, 5))"
     expect.unchanged(probs, before, call, "the probabilities")
-    expect.hint(diagnoses.predict_classes_mistake(got, before), call)
+    expect.hint(hints.predict_classes_mistake(got, before), call)
     expect.tensor(got, reference.predict_classes(before), call)
+
+
+# --- the mistake catalogue: what the tests check this assignment's hints with ------------
+# (never shipped: it quotes the solution)
+
+#: one typical mistake per exercise, as an edit of the reference solution (right line, wrong
+#: line): the public and the hidden checks must name it, in the same words
+MISTAKES = {
+    "apply_sigmoid": ("    return nn.Sigmoid()(x)\n", "    return torch.softmax(x, dim=-1)\n"),
+    "build_binary_classifier": ("    return nn.Sequential(nn.Linear(n_features, 1), nn.Sigmoid())\n",
+                                "    return nn.Sequential(nn.Linear(n_features, 1))\n"),
+    "apply_softmax": ("    return torch.softmax(logits, dim=dim)\n", "    return torch.softmax(logits, dim=0)\n"),
+    "forward_pass": ("    with torch.no_grad():\n        return model(x)\n", "    return model(x)\n"),
+    "predict_classes": ("    return probabilities.argmax(dim=-1)\n", "    return probabilities.argmax(dim=0)\n"),
+}
+
+
+def hint_inputs() -> dict:
+    """exercise -> the inputs (after what the student returned) its checks give its hint function."""
+    return {
+        "apply_sigmoid": (torch.tensor([-2.0, 0.0, 2.0]),),
+        "build_binary_classifier": (3,),
+        "apply_softmax": (torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]]),),
+        "forward_pass": (nn.Linear(3, 2), torch.ones(4, 3)),
+        "predict_classes": (torch.tensor([[0.1, 0.7, 0.2], [0.8, 0.1, 0.1]]),),
+    }
+
+
+def hint_examples() -> list:
+    """(exercise, what a student's function returned, words its hint must contain)."""
+    return [
+        ("build_binary_classifier", nn.Sequential(nn.Linear(3, 2), nn.Softmax(dim=-1)), "one output"),
+        ("build_binary_classifier", nn.Sequential(nn.Linear(3, 1), nn.Softmax(dim=-1)), "always 1"),
+        ("apply_softmax", torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]]).softmax(dim=0), "dimension 0"),
+        ("predict_classes", torch.tensor([0.7, 0.8]), "largest probabilities"),
+    ]

@@ -3,8 +3,9 @@ import torch
 from torch import nn
 
 from autograder.checking import expect
+from autograder.checking.hints import kind
 from autograder.checking.outcomes import fail
-from autograder.checks import diagnoses
+from autograder.checks import hints_layers as hints
 
 
 @pytest.mark.exercise("make_linear_layer")
@@ -13,7 +14,7 @@ from autograder.checks import diagnoses
 def test_make_linear_layer_shapes(student, sizes):
     n_features, n_classes = sizes
     layer = student.make_linear_layer(n_features, n_classes)
-    expect.hint(diagnoses.make_linear_layer_mistake(layer, n_features, n_classes),
+    expect.hint(hints.make_linear_layer_mistake(layer, n_features, n_classes),
                 f"make_linear_layer({n_features}, {n_classes})")
 
 
@@ -23,7 +24,7 @@ def test_make_linear_layer_shapes(student, sizes):
 def test_linear_parameter_count_formula(student, reference, sizes):
     got = student.linear_parameter_count(*sizes)
     want = reference.linear_parameter_count(*sizes)
-    expect.hint(diagnoses.linear_parameter_count_mistake(got, *sizes), f"linear_parameter_count{sizes}")
+    expect.hint(hints.linear_parameter_count_mistake(got, *sizes), f"linear_parameter_count{sizes}")
     expect.python_int(got, want, f"linear_parameter_count{sizes}")
 
 
@@ -59,7 +60,7 @@ def test_count_parameters_models(student, reference, name):
     before = {k: v.clone() for k, v in model.state_dict().items()}
     got = student.count_parameters(model)
     want = reference.count_parameters(model)
-    expect.hint(diagnoses.count_parameters_mistake(got, model), f"count_parameters(<{name}>)")
+    expect.hint(hints.count_parameters_mistake(got, model), f"count_parameters(<{name}>)")
     expect.python_int(got, want, f"count_parameters(<{name}>)")
     for k, v in model.state_dict().items():
         if not torch.equal(v, before[k]):
@@ -73,9 +74,9 @@ def test_build_classifier_structure(student, reference, hidden):
     call = f"build_classifier(9, 4, {list(hidden)})"
     model = student.build_classifier(9, 4, list(hidden))
     want = reference.build_classifier(9, 4, list(hidden))
-    expect.hint(diagnoses.build_classifier_mistake(model, 9, 4, list(hidden)), call)
-    kinds = [diagnoses.kind(layer) for layer in model]
-    want_kinds = [diagnoses.kind(layer) for layer in want]
+    expect.hint(hints.build_classifier_mistake(model, 9, 4, list(hidden)), call)
+    kinds = [kind(layer) for layer in model]
+    want_kinds = [kind(layer) for layer in want]
     if kinds != want_kinds:
         fail(f"The layers are {kinds}; expected {want_kinds}. [{call}]")
     x = torch.randn(6, 9, generator=torch.Generator().manual_seed(4))
@@ -100,5 +101,47 @@ def test_build_classifier_parameter_count(student, reference):
 def test_added_parameters_cases(student, reference, case):
     got = student.added_parameters(*case)
     want = reference.added_parameters(*case)
-    expect.hint(diagnoses.added_parameters_mistake(got, *case), f"added_parameters{tuple(case)}")
+    expect.hint(hints.added_parameters_mistake(got, *case), f"added_parameters{tuple(case)}")
     expect.python_int(got, want, f"added_parameters{tuple(case)}")
+
+
+# --- the mistake catalogue: what the tests check this assignment's hints with ------------
+# (never shipped: it quotes the solution)
+
+#: one typical mistake per exercise, as an edit of the reference solution (right line, wrong
+#: line): the public and the hidden checks must name it, in the same words
+MISTAKES = {
+    "make_linear_layer": ("    return nn.Linear(n_features, n_classes)\n", "    return nn.Linear(n_classes, n_features)\n"),
+    "linear_parameter_count": ("    return in_features * out_features + out_features\n",
+                               "    return in_features * out_features\n"),
+    "count_parameters": ("    return sum(p.numel() for p in model.parameters())\n",
+                         "    return len(list(model.parameters()))\n"),
+    "build_classifier": ("    layers.append(nn.Softmax(dim=-1))\n", ""),
+    "added_parameters": ("    return with_hidden - (n_features * n_classes + n_classes)\n", "    return with_hidden\n"),
+}
+
+
+def hint_inputs() -> dict:
+    """exercise -> the inputs (after what the student returned) its checks give its hint function."""
+    return {
+        "make_linear_layer": (9, 4),
+        "linear_parameter_count": (9, 4),
+        "count_parameters": (nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6)),),
+        "build_classifier": (9, 4, [16]),
+        "added_parameters": (9, 4, [16]),
+    }
+
+
+def hint_examples() -> list:
+    """(exercise, what a student's function returned, words its hint must contain)."""
+    return [
+        # the model of hint_inputs(): a Linear's weight and bias, a BatchNorm's weight and bias
+        ("count_parameters", 2 + 2, "number of parameter tensors"),
+        ("count_parameters", 42 + 13, "buffers"),  # 42 parameters, 12 running statistics + 1 batch counter
+        ("count_parameters", 0, "total += p.numel()"),  # not "the number of layers" (a Linear has none)
+        ("build_classifier", nn.Sequential(nn.Linear(9, 4), nn.Softmax(dim=-1)), "Linear(9, 16)"),
+        ("build_classifier", nn.Sequential(nn.Linear(9, 16), nn.ReLU(), nn.Linear(16, 4), nn.Softmax()),
+         "without dim"),
+        ("build_classifier", nn.Sequential(nn.Linear(9, 16), nn.ReLU(), nn.Linear(16, 4), nn.ReLU(),
+                                           nn.Softmax(dim=-1)), "expected [Linear, ReLU, Linear, Softmax]"),
+    ]

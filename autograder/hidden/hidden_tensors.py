@@ -3,7 +3,7 @@ import torch
 
 from autograder.checking import expect
 from autograder.checking.outcomes import fail
-from autograder.checks import diagnoses
+from autograder.checks import hints_tensors as hints
 
 
 def _gen(seed: int) -> torch.Generator:
@@ -18,7 +18,7 @@ def test_create_tensor_matches_torch_tensor(student, reference, data):
     got = student.create_tensor(data)
     want = reference.create_tensor(data)
     call = f"create_tensor({data!r})"
-    expect.hint(diagnoses.create_tensor_mistake(got, data), call)
+    expect.hint(hints.create_tensor_mistake(got, data), call)
     expect.tensor(got, want, call)
 
 
@@ -29,7 +29,7 @@ def test_tensor_dtype_any_type(student, reference, dtype):
     t = torch.zeros(3, dtype=dtype)
     got = student.tensor_dtype(t)
     call = f"tensor_dtype(<a {dtype} tensor>)"
-    expect.hint(diagnoses.tensor_dtype_mistake(got, t), call)
+    expect.hint(hints.tensor_dtype_mistake(got, t), call)
     if got != reference.tensor_dtype(t):
         fail(f"It returned {got!r}; expected {dtype}. [{call}]")
 
@@ -42,7 +42,7 @@ def test_tensor_shape_any_shape(student, reference, shape):
     got = student.tensor_shape(t)
     want = reference.tensor_shape(t)
     call = f"tensor_shape(<a tensor of shape {want}>)"
-    expect.hint(diagnoses.tensor_shape_mistake(got, t), call)
+    expect.hint(hints.tensor_shape_mistake(got, t), call)
     if tuple(got) != want:
         fail(f"It returned {tuple(got)}; expected {want}. [{call}]")
 
@@ -55,7 +55,7 @@ def test_count_elements_any_shape(student, reference, shape):
     got = student.count_elements(t)
     want = reference.count_elements(t)
     call = f"count_elements(<a tensor of shape {shape}>)"
-    expect.hint(diagnoses.count_elements_mistake(got, t), call)
+    expect.hint(hints.count_elements_mistake(got, t), call)
     expect.python_int(got, want, call)
 
 
@@ -71,7 +71,7 @@ def test_linear_transform_random(student, reference, seed):
     want = reference.linear_transform(x0, w, b)
     call = f"linear_transform(x of shape {tuple(x.shape)}, weight {tuple(w.shape)}, bias {tuple(b.shape)})"
     expect.unchanged(x, x0, call, "x")
-    expect.hint(diagnoses.linear_transform_mistake(got, x0, w, b), call)
+    expect.hint(hints.linear_transform_mistake(got, x0, w, b), call)
     expect.tensor(got, want, call)
 
 
@@ -81,8 +81,43 @@ def test_linear_transform_non_square(student, reference):
     x, w, b = torch.ones(2, 3), torch.arange(12.0).reshape(4, 3), torch.zeros(4)
     got = student.linear_transform(x, w, b)
     call = "linear_transform(x of shape (2, 3), weight (4, 3), bias (4,))"
-    expect.hint(diagnoses.linear_transform_mistake(got, x, w, b), call)
+    expect.hint(hints.linear_transform_mistake(got, x, w, b), call)
     if isinstance(got, torch.Tensor) and tuple(got.shape) != (2, 4):
         fail(f"The shape is {tuple(got.shape)}; expected (2, 4): the weight is stored as (out, in), so use "
              f"weight.T. [{call}]")
     expect.tensor(got, reference.linear_transform(x, w, b), call)
+
+
+# --- the mistake catalogue: what the tests check this assignment's hints with ------------
+# (never shipped: it quotes the solution)
+
+#: one typical mistake per exercise, as an edit of the reference solution (right line, wrong
+#: line): the public and the hidden checks must name it, in the same words
+MISTAKES = {
+    "create_tensor": ("    return torch.tensor(data)\n", "    return torch.Tensor(data)\n"),
+    "tensor_dtype": ("    return t.dtype\n", "    return str(t.dtype)\n"),
+    "tensor_shape": ("    return tuple(t.shape)\n", "    return len(t)\n"),
+    "count_elements": ("    return t.numel()\n", "    return len(t)\n"),
+    "linear_transform": ("    return x @ weight.T + bias\n", "    return x @ weight.T\n"),
+}
+
+
+def hint_inputs() -> dict:
+    """exercise -> the inputs (after what the student returned) its checks give its hint function."""
+    return {
+        "create_tensor": ([[1, 2, 3], [4, 5, 6]],),
+        "tensor_dtype": (torch.zeros(2),),
+        "tensor_shape": (torch.zeros(2, 3),),
+        "count_elements": (torch.zeros(4, 5),),
+        "linear_transform": (torch.ones(2, 3), torch.ones(4, 3), torch.ones(4)),
+    }
+
+
+def hint_examples() -> list:
+    """(exercise, what a student's function returned, words its hint must contain)."""
+    return [
+        ("linear_transform", torch.ones(2, 3) @ torch.ones(4, 3).T, "bias was not added"),
+        ("count_elements", 4, "first dimension"),
+        ("count_elements", torch.tensor(20), "return a Python int"),
+        ("tensor_shape", 2, "one number"),  # len(t) and t.dim() are both 2 here
+    ]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autograder import curriculum
 from autograder.errors import UsageError
-from autograder.nbgrader.course import COURSE_ID
 
 
 def write_gradebook(course: Path, assignment: str, docs: list[dict]) -> None:
@@ -14,7 +14,7 @@ def write_gradebook(course: Path, assignment: str, docs: list[dict]) -> None:
     db = course / "gradebook.db"
     if not db.exists():
         raise UsageError(f"{db} does not exist; run `nbgrader generate_assignment {assignment}` in {course} first.")
-    with Gradebook(f"sqlite:///{db}", course_id=COURSE_ID) as gb:
+    with Gradebook(f"sqlite:///{db}", course_id=curriculum.course().id) as gb:
         for doc in docs:
             student = doc["extra_data"]["student"]
             gb.update_or_create_student(student)
@@ -22,7 +22,8 @@ def write_gradebook(course: Path, assignment: str, docs: list[dict]) -> None:
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
                 submission = gb.add_submission(assignment, student)
-            notebook = gb.find_submission_notebook(assignment, assignment, student)
+            notebook = gb.find_submission_notebook(curriculum.course().assignment(assignment).notebook_id, assignment,
+                                                   student)
             for grade in notebook.grades:
                 exercise = grade.name.removeprefix("test_")
                 score = doc["extra_data"]["exercises"].get(exercise, {}).get("score", 0.0)

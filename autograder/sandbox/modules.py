@@ -3,14 +3,23 @@
 Only the exact classes in ``LAYERS`` are described with their state; anything else
 (a subclass, a custom module) becomes an :class:`UnsupportedModule` placeholder that
 names the class, so a check can say so, and that refuses to run.
+
+The allow-list is a trust boundary: the trusted side constructs these classes from what
+a worker sends. A course extends it per assignment (``modules`` in ``course.toml``) by
+torch.nn class *names* only, never with code of its own: each must be a concrete
+torch.nn layer class, rebuilt from the constructor arguments it keeps as plain
+attributes (numbers, flags, short texts) and its state (:func:`extra_layer_problem`).
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import torch
 from torch import nn
 
+from autograder.curriculum import course
+from autograder.errors import AutograderError
 from autograder.untrusted import safe_name
 
 
@@ -31,8 +40,8 @@ def _none(m: nn.Module) -> dict:
     return {}
 
 
-#: class name -> (class, constructor arguments read from an instance)
-LAYERS: dict[str, tuple[type, Callable[[Any], dict]]] = {
+#: class name -> (class, constructor arguments read from an instance): what any course may return
+DEFAULT_LAYERS: dict[str, tuple[type, Callable[[Any], dict]]] = {
     "Linear": (nn.Linear, _linear),
     "ReLU": (nn.ReLU, _none),
     "Sigmoid": (nn.Sigmoid, _none),
@@ -48,6 +57,76 @@ CONTAINERS = {"Sequential": nn.Sequential, "ModuleList": nn.ModuleList}
 
 
 MAX_LAYER_ELEMENTS = 50_000_000  #: a described layer cannot make the trusted side allocate more
+MAX_LAYER_ARGS = 16  #: constructor arguments a described layer may carry
+MAX_TEXT_ARG = 64  #: characters of a text argument (``reduction="mean"``)
+#: constructor parameters never carried: where and how torch allocates is the grader's choice
+_NOT_CARRIED = frozenset({"self", "device", "dtype"})
+
+
+def extra_layer_problem(name: str) -> str | None:
+    """Why a course cannot allow the torch.nn class ``name``, or None when it can."""
+    if name in DEFAULT_LAYERS or name in CONTAINERS:
+        return f"nn.{name} is allowed already: leave it out of modules."
+    cls = getattr(nn, name, None) if name.isidentifier() and not name.startswith("_") else None
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)) or cls is nn.Module:
+        return f"{name!r} is not a torch.nn layer class (modules lists class names of torch.nn, such as \"MSELoss\")."
+    if not cls.__module__.startswith("torch.nn.modules.") or inspect.isabstract(cls) or cls.__name__ != name:
+        return f"nn.{name} cannot be rebuilt by the grader: only torch.nn's own layer classes can."
+    if issubclass(cls, nn.modules.lazy.LazyModuleMixin):
+        return f"nn.{name} sizes itself on its first call: name the class it becomes (nn.{name.removeprefix('Lazy')})."
+    if issubclass(cls, (nn.ModuleDict, nn.ParameterList, nn.ParameterDict, nn.Sequential, nn.ModuleList)):
+        return f"nn.{name} is a container: the grader rebuilds nn.Sequential and nn.ModuleList only."
+    return None
+
+
+def _carried(cls: type) -> tuple[str, ...]:
+    """The constructor parameters of ``cls`` that a description carries (when the instance
+    keeps them as attributes of the same name)."""
+    parameters = inspect.signature(cls.__init__).parameters.values()
+    return tuple(p.name for p in parameters if p.name not in _NOT_CARRIED
+                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+
+
+def _constructor_arguments(names: tuple[str, ...]) -> Callable[[Any], dict]:
+    def arguments(m: nn.Module) -> dict:
+        found = {}
+        for name in names:
+            if name in m.__dict__ and _plain(m.__dict__[name]):
+                found[name] = m.__dict__[name]
+        return found
+
+    return arguments
+
+
+def _plain(value: Any) -> bool:
+    """A constructor argument a description may carry: None, a number, a flag, a short text."""
+    return value is None or type(value) in (bool, int, float) or (type(value) is str and len(value) <= MAX_TEXT_ARG)
+
+
+def allowed_layers(extra: tuple[str, ...] | list[str]) -> dict[str, tuple[type, Callable[[Any], dict]]]:
+    """The default layers and the torch.nn classes named in ``extra``; an AutograderError
+    naming the first that cannot be allowed."""
+    layers = dict(DEFAULT_LAYERS)
+    for name in extra:
+        problem = extra_layer_problem(name)
+        if problem:
+            raise AutograderError(f"The course allows a module the grader cannot rebuild: {problem}",
+                                  hint="fix modules in course.toml, then run `autograder build`")
+        cls = getattr(nn, name)
+        layers[name] = (cls, _constructor_arguments(_carried(cls)))
+    return layers
+
+
+def _course_layers() -> dict[str, tuple[type, Callable[[Any], dict]]]:
+    try:
+        extra = course().modules
+    except AutograderError:  # no manifest yet (before the first build): the default set
+        extra = ()
+    return allowed_layers(extra)
+
+
+#: what returned modules may be made of: the defaults and what the course's assignments allow
+LAYERS = _course_layers()
 
 
 class UnsupportedModule(nn.Module):
@@ -131,10 +210,10 @@ def rebuild(node: Any, decode_tensor: Callable[[Any], Any], count: Callable[[], 
         raise ValueError("layer type not allowed")
     cls, _ = LAYERS[kind]
     args = node.get("args", {})
-    if not isinstance(args, dict) or len(args) > 8:
+    if not isinstance(args, dict) or len(args) > MAX_LAYER_ARGS:
         raise ValueError("bad layer arguments")
     kwargs = {str(k): v for k, v in args.items()}
-    if not all(v is None or type(v) in (int, float, bool) for v in kwargs.values()):
+    if not all(_plain(v) for v in kwargs.values()):
         raise ValueError("bad layer arguments")
     size = 1
     for v in kwargs.values():
