@@ -173,7 +173,13 @@ def _with_import(source: str, module: str, *names: str) -> str:
                 return source
             return "".join(lines[: node.lineno - 1]) + _import_line(module, wanted) + "".join(lines[node.end_lineno:])
     last = max((n.end_lineno for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))), default=0)
-    return "".join(lines[:last]) + _import_line(module, sorted(names)) + "".join(lines[last:])
+    gap = "\n" if last and lines[last - 1].strip() and not _imports_from(tree, module.split(".")[0]) else ""
+    return "".join(lines[:last]) + gap + _import_line(module, sorted(names)) + "".join(lines[last:])
+
+
+def _imports_from(tree: ast.Module, package: str) -> bool:
+    """Whether ``tree`` already imports from ``package`` (its imports then form a group)."""
+    return any(isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == package for n in tree.body)
 
 
 def _import_line(module: str, names: list[str]) -> str:
@@ -249,8 +255,8 @@ import torch
 HINT = '''
 
 def {name}_mistake(got: Any, x: torch.Tensor) -> str | None:
-    """A hint when what {name} returned is a typical mistake; None when it is none of them.
-    Start with what is wrong and end with what to do, in one sentence."""
+    """A hint when what {name} returned is a typical mistake, else None: what is wrong,
+    then what to do, in one sentence (the other assignments' hints are examples)."""
     return not_a_tensor(got)
 '''
 
