@@ -16,6 +16,19 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring.examples import solution_copy, write_student  # noqa: F401 - for the tests
+from autograder.curriculum import course
+
+#: the course's full marks, and each exercise's points, as grades.csv writes numbers
+FULL_MARKS = course().points
+
+
+def marks(points: float) -> str:
+    """``points`` as grades.csv writes them: 70, 2.5."""
+    return f"{points:g}"
+
+
+def points_of(exercise: str) -> float:
+    return course().exercise(exercise).points
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -86,11 +99,12 @@ SECRET_HIDDEN = str(ROOT / "autograder" / "hidden" / "hidden_layers.py")
 def hostile(body: str) -> dict:
     return solution_copy({"tensors.py": [(TARGET, body)]})
 
-def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
+def gallery(root: Path, port: int, outside: Path) -> dict[str, float]:
     """Writes the submissions; returns student -> expected tensor_dtype points."""
     other = root / "honest" / "tensors.py"
+    full = points_of("tensor_dtype")
     cases = {
-        "honest": (solution_copy(), 5),
+        "honest": (solution_copy(), full),
         "loop": (hostile("    while True:\n        pass\n"), 0),
         "sleep": (hostile("    import time\n    time.sleep(3600)\n"), 0),
         "ignores_alarm": (hostile("    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
@@ -115,7 +129,7 @@ def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
                                    "        os.setsid()\n        os.write(w, b'1')\n"
                                    "        while True:\n            time.sleep(1)\n"
                                    "    os.read(r, 1)  # the child has left the worker's process group\n"
-                                   "    return t.dtype\n"), 5),
+                                   "    return t.dtype\n"), full),
         "unusual_import": (hostile("    import xml.dom.minidom\n    return t.dtype\n"), 0),
         # calls that succeed for any process the kernel lets through: only the system call filter refuses them
         "kernel_calls": (hostile("    import ctypes\n    libc = ctypes.CDLL(None, use_errno=True)\n"
@@ -141,10 +155,10 @@ def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
                        "    model.append(nn.Softmax(dim=-1))\n    return model\n")],
         "activations.py": [("    return torch.softmax(logits, dim=dim)\n",
                             "    return torch.nn.functional.softmax(logits, dim=dim)\n")],
-    }), 5)
+    }), full)
     cases["stable_softmax"] = (solution_copy({"activations.py": [("    return torch.softmax(logits, dim=dim)\n",
         "    shifted = logits - logits.max(dim=dim, keepdim=True).values\n    e = shifted.exp()\n"
-        "    return e / e.sum(dim=dim, keepdim=True)\n")]}), 5)
+        "    return e / e.sum(dim=dim, keepdim=True)\n")]}), full)
     for student, (files, _) in cases.items():
         write_student(root / student, files)
     # the same honest code as a zip, and one level down as <student>/exercises/
@@ -153,7 +167,7 @@ def gallery(root: Path, port: int, outside: Path) -> dict[str, int]:
             z.writestr(f"exercises/{name}", text)
     write_student(root / "nested" / "exercises", solution_copy())
     expected = {s: pts for s, (_, pts) in cases.items()}
-    expected.update(zipped=5, nested=5)
+    expected.update(zipped=full, nested=full)
     return expected
 
 def processes(keep) -> list[int]:

@@ -7,7 +7,7 @@ from autograder.checking.local import render, run_public_checks
 from autograder.errors import UsageError
 from autograder.curriculum import load_manifest
 
-from tests.helpers import ROOT, run_cli, solution_copy, write_student
+from tests.helpers import FULL_MARKS, ROOT, marks, run_cli, solution_copy, write_student
 
 NAMES = [e.name for e in load_manifest()]
 
@@ -103,7 +103,7 @@ def test_a_function_that_changes_its_argument_is_told_so_and_the_check_sees_the_
 
 def test_a_file_saved_on_windows_grades_as_check_runs_it(tmp_path):
     """Notepad writes a byte-order mark and CRLF line endings: `autograder check` imports
-    such a file, so the grader must read it too (it once gave 0 of 70: "invalid
+    such a file, so the grader must read it too (it once gave 0 of all its points: "invalid
     non-printable character U+FEFF"). A coding line is honoured as Python honours it."""
     from autograder.intake.text import decode_source as decode_text
     from tests.helpers import read_csv
@@ -114,5 +114,5 @@ def test_a_file_saved_on_windows_grades_as_check_runs_it(tmp_path):
     assert all(r.outcome == "passed" for r in run_public_checks(folder))
     result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
     assert result.returncode == 0, result.stderr
-    assert read_csv(tmp_path / "out" / "grades.csv")["winnie"]["total"] == "70"
+    assert read_csv(tmp_path / "out" / "grades.csv")["winnie"]["total"] == marks(FULL_MARKS)
     assert decode_text("# -*- coding: latin-1 -*-\nx = 'é'\n".encode("latin-1"), "f.py").endswith("x = 'é'\n")

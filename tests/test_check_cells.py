@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.curriculum import load_manifest
+from autograder.curriculum import course, load_manifest
 from autograder.nbgrader import checks_file
 from autograder.nbgrader.check_cell import WIDTH
 from autograder.nbgrader.course import write_course
@@ -106,7 +106,7 @@ def test_validate_shows_each_hint_whole(filled):
 def test_the_public_checks_file_runs_without_the_autograder(tmp_path):
     """Students' kernels have torch, not the autograder: the released file imports only
     torch and the standard library, and works with the autograder made unimportable."""
-    path = checks_file.write(tmp_path)
+    path = checks_file.write(tmp_path, course().assignment("tensors"))
     tree = ast.parse(path.read_text())
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
@@ -135,7 +135,7 @@ def test_the_released_folder_holds_the_checks(filled):
     source folder's other files), and the notebook's check cells import it. (A student's own
     copy cannot buy points: test_nbgrader's ben submits checks that pass everything and
     keeps the score his answers earn, as the hidden block runs the public checks again.)"""
-    assert (filled["work"] / checks_file.FILENAME).read_text() == checks_file.source()
+    assert (filled["work"] / checks_file.FILENAME).read_text() == checks_file.source(course().assignment(ASSIGNMENT))
     nb = json.loads(filled["notebook"].read_text())
     cells = ["".join(c["source"]) for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade", False)]
     assert cells and all("from public_checks import check" in c for c in cells)

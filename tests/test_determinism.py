@@ -9,7 +9,7 @@ import sys
 import time
 
 
-from tests.helpers import ROOT, hostile, read_csv, run_cli, solution_copy, write_student
+from tests.helpers import FULL_MARKS, ROOT, hostile, marks, read_csv, run_cli, solution_copy, write_student
 
 
 def test_rerun_skips_everything_and_changes_nothing(graded):
@@ -37,7 +37,7 @@ def test_a_forced_regrade_replaces_only_the_files_whose_content_changed(tmp_path
     after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
     changed = {p.relative_to(out).as_posix() for p in files if after[p] != before[p]}
     assert changed == {"grades.csv", "results/fixed.json", "feedback/fixed.html"}
-    assert json.loads((out / "results" / "fixed.json").read_text())["score"] == 70
+    assert json.loads((out / "results" / "fixed.json").read_text())["score"] == FULL_MARKS
 
 def test_same_grades_for_any_jobs_and_after_a_kill(graded, tmp_path):
     subs = tmp_path / "subs"
@@ -63,7 +63,7 @@ def test_same_grades_for_any_jobs_and_after_a_kill(graded, tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert (out / "grades.csv").read_bytes() == (tmp_path / "one" / "grades.csv").read_bytes()
     rows = read_csv(out / "grades.csv")
-    assert rows["b"]["apply_softmax"] == "0" and rows["a"]["total"] == "70"
+    assert rows["b"]["apply_softmax"] == "0" and rows["a"]["total"] == marks(FULL_MARKS)
 
 def test_grades_and_feedback_do_not_depend_on_string_hashing_or_addresses(tmp_path):
     """Python seeds its string hashing at random in every process; a student's answer that

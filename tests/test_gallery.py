@@ -1,15 +1,17 @@
 """The hostile gallery graded by the real command: every student gets a row, each hostile
 student loses only its own points, and nothing reaches outside the jail.
 
-Every hostile student breaks exactly one exercise (tensor_dtype, 5 points) and leaves
-the rest correct: each must lose exactly those points, and everyone else keeps theirs.
+Every hostile student breaks exactly one exercise (tensor_dtype) and leaves the rest
+correct: each must lose exactly its points, and everyone else keeps theirs.
 """
 
+import importlib
 import json
 import os
 
-
-from tests.helpers import ROOT, hostile, read_csv, run_cli, solution_copy, uid_processes, write_student
+from autograder.curriculum import course
+from tests.helpers import (FULL_MARKS, ROOT, hostile, marks, points_of, read_csv, run_cli, solution_copy,
+                           uid_processes, write_student)
 
 
 def test_every_student_gets_a_row_and_only_the_broken_exercise_is_lost(graded):
@@ -18,44 +20,31 @@ def test_every_student_gets_a_row_and_only_the_broken_exercise_is_lost(graded):
     assert set(rows) == set(graded["expected"])
     for student, points in graded["expected"].items():
         row = rows[student]
-        assert row["tensor_dtype"] == str(points), (student, row)
-        assert row["total"] == str(65 + points), (student, row)
-        assert row["max_total"] == "70"
-
-#: one typical mistake per exercise: (right line, wrong line) in the reference solution
-MISTAKES = {
-    "create_tensor": ("    return torch.tensor(data)\n", "    return torch.Tensor(data)\n"),
-    "tensor_dtype": ("    return t.dtype\n", "    return str(t.dtype)\n"),
-    "tensor_shape": ("    return tuple(t.shape)\n", "    return len(t)\n"),
-    "count_elements": ("    return t.numel()\n", "    return len(t)\n"),
-    "linear_transform": ("    return x @ weight.T + bias\n", "    return x @ weight.T\n"),
-    "make_linear_layer": ("    return nn.Linear(n_features, n_classes)\n", "    return nn.Linear(n_classes, n_features)\n"),
-    "linear_parameter_count": ("    return in_features * out_features + out_features\n",
-                               "    return in_features * out_features\n"),
-    "count_parameters": ("    return sum(p.numel() for p in model.parameters())\n",
-                         "    return len(list(model.parameters()))\n"),
-    "build_classifier": ("    layers.append(nn.Softmax(dim=-1))\n", ""),
-    "added_parameters": ("    return with_hidden - (n_features * n_classes + n_classes)\n", "    return with_hidden\n"),
-    "apply_sigmoid": ("    return nn.Sigmoid()(x)\n", "    return torch.softmax(x, dim=-1)\n"),
-    "build_binary_classifier": ("    return nn.Sequential(nn.Linear(n_features, 1), nn.Sigmoid())\n",
-                                "    return nn.Sequential(nn.Linear(n_features, 1))\n"),
-    "apply_softmax": ("    return torch.softmax(logits, dim=dim)\n", "    return torch.softmax(logits, dim=0)\n"),
-    "forward_pass": ("    with torch.no_grad():\n        return model(x)\n", "    return model(x)\n"),
-    "predict_classes": ("    return probabilities.argmax(dim=-1)\n", "    return probabilities.argmax(dim=0)\n"),
-}
+        assert row["tensor_dtype"] == marks(points), (student, row)
+        assert row["total"] == marks(FULL_MARKS - points_of("tensor_dtype") + points), (student, row)
+        assert row["max_total"] == marks(FULL_MARKS)
 
 
-def test_a_mistake_gets_the_same_diagnosis_from_public_and_hidden_checks(tmp_path):
+def mistakes() -> dict[str, tuple[str, str]]:
+    """One typical mistake per exercise, (right line, wrong line) in the reference solution:
+    each assignment's catalogue, beside its hidden checks."""
+    found: dict[str, tuple[str, str]] = {}
+    for assignment in course().assignments:
+        found.update(importlib.import_module(assignment.hidden_module).MISTAKES)
+    return found
+
+
+def test_a_mistake_gets_the_same_hint_from_public_and_hidden_checks(tmp_path):
     """Each typical mistake is named by the public checks (what a student runs) and, in the
-    same words, by the hidden checks (the grade): one diagnosis, from one place."""
+    same words, by the hidden checks (the grade): one hint, from one place."""
     from autograder.checking.local import run_public_checks
-    from autograder.curriculum import load_manifest
 
-    exercises = load_manifest()
-    assert set(MISTAKES) == {e.name for e in exercises}, "every exercise needs a typical mistake here"
+    exercises = course().exercises
+    typical = mistakes()
+    assert set(typical) == {e.name for e in exercises}, "every exercise needs a typical mistake in its catalogue"
     where = {e.name: e.relpath for e in exercises}
     public = {}
-    for name, (old, new) in MISTAKES.items():
+    for name, (old, new) in typical.items():
         folder = write_student(tmp_path / "subs" / name, solution_copy({where[name]: [(old, new)]}))
         records = [r for r in run_public_checks(folder, [name])[0].records if r.outcome == "failed"]
         assert records, f"the public checks do not catch the {name} mistake"
@@ -66,12 +55,12 @@ def test_a_mistake_gets_the_same_diagnosis_from_public_and_hidden_checks(tmp_pat
     result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
     assert result.returncode == 0, result.stderr
     rows = read_csv(tmp_path / "out" / "grades.csv")
-    for name in list(MISTAKES) + ["overflow"]:
+    for name in list(typical) + ["overflow"]:
         doc = json.loads((tmp_path / "out" / "results" / f"{name}.json").read_text())
         hidden = " ".join(t["output"] for t in doc["tests"])
         hint = public[name].split(" [")[0] if name in public else "It returned NaN: exp overflows"
         assert hint.lower() in hidden.lower(), (name, hint, hidden[:600])
-        assert float(rows[name]["total"]) < 70, name
+        assert float(rows[name]["total"]) < FULL_MARKS, name
 
 
 def test_hostile_reasons_are_clear(graded):
@@ -108,7 +97,7 @@ def test_no_student_process_survives_the_run(graded):
 def test_results_follow_the_gradescope_schema_and_feedback_hides_check_code(graded):
     out = graded["base"] / "out"
     doc = json.loads((out / "results" / "honest.json").read_text())
-    assert doc["score"] == 70
+    assert doc["score"] == FULL_MARKS
     for test in doc["tests"]:
         assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
         assert test["name"].split(": ")[0] in read_csv(out / "grades.csv")["honest"]
@@ -207,8 +196,6 @@ def test_student_code_cannot_read_the_instructors_environment(tmp_path):
     assert "env=None getenv=None" in output and "hunter2" not in output
 
 def test_a_file_that_hangs_or_exits_while_importing_costs_only_its_own_exercises(tmp_path):
-    from autograder.curriculum import load_manifest
-
     loops = solution_copy()
     loops["layers.py"] = "while True:\n    pass\n" + loops["layers.py"]
     exits = solution_copy()
@@ -219,7 +206,7 @@ def test_a_file_that_hangs_or_exits_while_importing_costs_only_its_own_exercises
     assert result.returncode == 0, result.stderr
     rows = read_csv(tmp_path / "out" / "grades.csv")
     assert rows["honest"]["total"] == rows["honest"]["max_total"]
-    file_of = {e.name: e.relpath for e in load_manifest()}
+    file_of = {e.name: e.relpath for e in course().exercises}
     for student, broken in (("loops_at_import", "layers.py"), ("exits_at_import", "activations.py")):
         honest = rows["honest"]
         for name, relpath in file_of.items():

@@ -18,7 +18,7 @@ import pytest
 
 from autograder.authoring.source import read_solution
 from autograder.curriculum import SOLUTIONS_DIR
-from tests.helpers import ROOT, course_folder, run_cli, solution_copy
+from tests.helpers import FULL_MARKS, ROOT, course_folder, points_of, run_cli, solution_copy
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "gradescope_results.schema.json").read_text())
 EXAMPLES = ROOT / "examples" / "submissions"
@@ -96,7 +96,7 @@ def test_example_submissions_get_the_scores_the_class_grader_gives(gradescope, t
         public = [t for t in doc["tests"] if t["max_score"] == 0]
         assert hidden and all(t["visibility"] == "after_published" for t in hidden)
         assert public and all(t["visibility"] == "visible" for t in public)
-        if doc["score"] < 70:
+        if doc["score"] < FULL_MARKS:
             assert doc["output"].startswith(("Fix ", "exercises/", "No ")), doc["output"]
 
 
@@ -111,7 +111,7 @@ def test_the_solutions_in_the_zip_are_out_of_the_students_reach(gradescope):
     secret = "/autograder/source/solutions/tensors.py"
     files = solution_copy({"tensors.py": [("    return t.dtype\n", f"    return open({secret!r}).read()\n")]})
     doc = run_autograder(gradescope, files)
-    assert doc["score"] == 70 - 5  # only tensor_dtype is lost
+    assert doc["score"] == FULL_MARKS - points_of("tensor_dtype")  # only tensor_dtype is lost
     assert "def create_tensor" not in json.dumps(doc)
 
 
