@@ -65,9 +65,9 @@ def new_exercise(exercise: str, assignment: str, title: str | None = None, root:
     texts = {kind: path.read_text(encoding="utf-8") if path.exists() else None for kind, path in paths.items()}
     new = {
         "solution": _solution(texts["solution"], files, number) + SOLUTION.format(name=exercise),
-        "hints": _with_import(texts["hints"] or HINTS_HEADER.format(assignment=assignment), HINTS_TOOLKIT,
+        "hints": add_import(texts["hints"] or HINTS_HEADER.format(assignment=assignment), HINTS_TOOLKIT,
                               "not_a_tensor") + HINT.format(name=exercise),
-        "public": _with_import(_with_import(texts["public"] or PUBLIC_HEADER.format(assignment=assignment),
+        "public": add_import(add_import(texts["public"] or PUBLIC_HEADER.format(assignment=assignment),
                                             HINTS_TOOLKIT, "message", "tensor_difference"),
                                files.hints_module, f"{exercise}_mistake") + PUBLIC.format(name=exercise),
         "hidden": _hidden(texts["hidden"], files, exercise),
@@ -160,7 +160,7 @@ def _insert_entry(source: str, owner: str, entry: str, filename: str) -> str:
                      "whose closing bracket is on a line of its own).", hint="add the exercise's entries by hand")
 
 
-def _with_import(source: str, module: str, *names: str) -> str:
+def add_import(source: str, module: str, *names: str) -> str:
     """``source`` importing ``names`` from ``module`` too (merged into its import of that
     module, or after its last import)."""
     tree = ast.parse(source)
