@@ -16,6 +16,7 @@ written unless every file can be: names are checked first, against the whole cou
 from __future__ import annotations
 
 import ast
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,8 +77,8 @@ def new_exercise(exercise: str, assignment: str, title: str | None = None, root:
     if is_new:
         course_file = root / COURSE_FILE
         text = course_file.read_text(encoding="utf-8")
-        course_file.write_text(text.rstrip("\n") + "\n" + COURSE_ENTRY.format(name=assignment, title=files.title),
-                               encoding="utf-8")
+        entry = COURSE_ENTRY.format(name=assignment, title=json.dumps(files.title, ensure_ascii=False))
+        course_file.write_text(text.rstrip("\n") + "\n" + entry, encoding="utf-8")
         written.append(Written(COURSE_FILE, f"the assignment {assignment!r}, after the others"))
     what = {"solution": f"{exercise}: its docstring and reference solution (between the markers)",
             "hints": f"{exercise}_mistake: the typical mistakes of {exercise}, recognised",
@@ -200,7 +201,7 @@ def _import_line(module: str, names: list[str]) -> str:
 COURSE_ENTRY = '''
 [[assignments]]
 name = "{name}"
-title = "{title}"
+title = {title}
 # modules = ["MSELoss"]  # torch.nn classes its exercises may return beyond the default set
 '''
 

@@ -328,10 +328,10 @@ def _run_against_reference(course: Course, solutions: dict[str, SolutionFile], s
                          lambda _s, found: records.extend(found), reference=reference,
                          exercises=[e.name for e in course.exercises])
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)
-    where = {c.function: c for c in checks}
+    where = {(c.hidden, c.function): c for c in checks}
     for record in records:
         if record.outcome != "passed":
-            check = where.get(record.name.split("[")[0])
+            check = where.get((record.hidden, record.name.split("[")[0]))
             problems.add(check.path if check else COURSE_FILE, check.line if check else 1,
                          f"the check {record.name} fails against the reference solution ({record.outcome}: "
                          f"{record.message[:300]}): it would fail every student.")
