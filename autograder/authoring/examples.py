@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.curriculum import ASSIGNMENTS, SOLUTIONS_DIR
+from autograder.curriculum import SOLUTIONS_DIR, course
 
 
 def solution_copy(edits: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, str]:
     """The reference solutions as a student would hand them in (markers removed), with
     ``edits`` (file -> [(old, new), ...]) applied; each ``old`` must be in its file."""
     files = {}
-    for assignment in ASSIGNMENTS:
-        name = f"{assignment}.py"
+    for assignment in course().assignments:
+        name = assignment.relpath
         text = "\n".join(line for line in (SOLUTIONS_DIR / name).read_text().splitlines() if "### " not in line) + "\n"
         for old, new in (edits or {}).get(name, []):
             if old not in text:

@@ -75,11 +75,11 @@ def reserved_names() -> dict[str, str]:
     return found
 
 
-def read_course(course_dir: Path = PROJECT_DIR, solutions_dir: Path = SOLUTIONS_DIR,
-                run_reference: bool = True) -> tuple[Course, dict[str, SolutionFile]]:
-    """The course of ``course_dir/course.toml``, checked, with its exercises and points, and
-    each assignment's solution; ``run_reference`` also runs every check against the
-    reference solutions. Raises CourseError listing every problem."""
+def read_course(course_dir: Path = PROJECT_DIR,
+                solutions_dir: Path = SOLUTIONS_DIR) -> tuple[Course, dict[str, SolutionFile]]:
+    """The course of ``course_dir/course.toml``, checked (every check is also run against the
+    reference solutions), with its exercises and points, and each assignment's parsed
+    solution. Raises CourseError listing every problem."""
     declared = read_course_file(course_dir)
     problems = _Problems(course_dir)
     solutions = _solutions(declared, solutions_dir, problems)
@@ -89,8 +89,7 @@ def read_course(course_dir: Path = PROJECT_DIR, solutions_dir: Path = SOLUTIONS_
     course = declared.course
     if not problems:
         course = _with_exercises(course, solutions, checks)
-        if run_reference:
-            _run_against_reference(course, solutions, solutions_dir, checks, problems)
+        _run_against_reference(course, solutions, solutions_dir, checks, problems)
     if problems:
         raise CourseError(sorted(problems, key=lambda p: (p.path != COURSE_FILE, p.path, p.line)),
                           hint="fix these, then run `autograder build` again (nothing was written)")

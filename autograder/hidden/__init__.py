@@ -1,1 +1,2 @@
-"""Hidden checks: they decide the grade. Never shipped to students, in any form."""
+"""The course's hidden checks, ``hidden_<assignment>.py``: they decide the grade, and hold
+each assignment's mistake catalogue. Never shipped to students, in any form."""
