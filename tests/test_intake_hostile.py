@@ -26,7 +26,7 @@ from autograder.intake.cells import python_of
 from autograder.intake.names import _undecorated, canvas_name, file_name, moodle_name
 from autograder.intake.text import declared_encoding, decode_source
 from autograder.untrusted import StudentInputError
-from tests.helpers import ROOT, read_csv, run_cli, solution_copy, write_student
+from tests.helpers import FULL_MARKS, ROOT, marks, read_csv, run_cli, solution_copy, write_student
 from tests.test_lms import notebook
 
 EXERCISES = load_manifest()
@@ -121,7 +121,7 @@ def test_one_stray_notebook_does_not_change_how_a_class_is_read(tmp_path):
     result = run_cli("grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--quiet")
     assert result.returncode == 0, result.stdout + result.stderr
     assert {s: r["total"] for s, r in read_csv(tmp_path / "out" / "grades.csv").items()} == \
-        {"ada": "70", "ben": "70", "cy": "70"}
+        {"ada": marks(FULL_MARKS), "ben": marks(FULL_MARKS), "cy": marks(FULL_MARKS)}
     told = json.loads((tmp_path / "out" / "results" / "cy.json").read_text())["output"]
     assert "tensors: cy/exercises/tensors.py was graded; not graded: cy/tensors/tensors.ipynb" in told
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.curriculum import ASSIGNMENTS, PROJECT_DIR, Exercise
+from autograder.curriculum import ASSIGNMENTS, PROJECT_DIR, Exercise, course
 from autograder.errors import UsageError
 from autograder.intake import layouts
 from autograder.intake.layouts import LAYOUTS, LeftOut
@@ -75,9 +75,9 @@ class Intake:
 def stubs() -> dict[str, bytes]:
     """The released stub of each assignment, where the course has them (see ``rule``)."""
     found = {}
-    for assignment in ASSIGNMENTS:
+    for assignment in course().assignments:
         try:
-            found[assignment] = (PROJECT_DIR / "exercises" / f"{assignment}.py").read_bytes()
+            found[assignment.name] = (PROJECT_DIR / assignment.stub_relpath).read_bytes()
         except OSError:
             pass
     return found
@@ -85,9 +85,7 @@ def stubs() -> dict[str, bytes]:
 
 def _assignments(source: Path, layout: str, assignment: str | None) -> list[str]:
     if assignment is not None:
-        if assignment not in ASSIGNMENTS:
-            raise UsageError(f"There is no assignment called {assignment!r}.", hint="one of: " + ", ".join(ASSIGNMENTS))
-        return [assignment]
+        return [course().assignment(assignment).name]  # a UsageError, with "did you mean", for a name it lacks
     if layout != "nbgrader":
         return list(ASSIGNMENTS)
     held = sorted({a for entry in layouts.class_entries(source) for a in ASSIGNMENTS
