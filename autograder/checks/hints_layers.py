@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 from torch import nn
 
 from autograder.checking.hints import describe, layers_of, own_class, python_int_mistake
