@@ -260,7 +260,7 @@ def test_broken_notebooks_get_reasons_and_lose_only_what_is_affected(cycle, tmp_
         return json.loads((tmp_path / "out" / "results" / f"{student}.json").read_text())["output"]
 
     assert "not a valid notebook" in reason("invalid_json")
-    assert "missing from the submission" in reason("missing")
+    assert "no assignment file was found in this submission" in reason("missing")
     assert "answer cell for tensor_shape is missing" in reason("deleted_cell")
     assert "appears more than once" in reason("duplicated")
     assert "no longer a code cell" in reason("markdown")
