@@ -51,6 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even where student code cannot be isolated (not root, no user namespaces)")
+    audit = sub.add_parser("audit", help="instructors: mutation analysis: do the checks tell wrong solutions "
+                                         "from right ones? (exit 1 when a mutant survives)")
+    audit.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise names (default: all)")
+    audit.add_argument("--json", type=Path, metavar="PATH", help="also write the report as JSON to PATH")
+    audit.add_argument("--jobs", type=int, default=2, help="parallel grading processes (default 2)")
+    audit.add_argument("--timeout", type=float, help="seconds each call of a mutant's function may take "
+                                                     "(default: the course's, course.toml)")
+    audit.add_argument("--keep", type=Path, metavar="DIR",
+                       help="keep the class of mutants and its grading (results, feedback) in DIR, new or empty")
+    audit.add_argument("--summary", action="store_true", help="the table only, not every mutant's fate")
+    audit.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -121,10 +132,27 @@ def _grade(args: argparse.Namespace) -> int:
     return 1 if summary.not_graded else 0  # not every submission has a grade
 
 
+def _audit(args: argparse.Namespace) -> int:
+    _instructors_only("audit")
+    from autograder.audit import AuditOptions, audit, render
+    from autograder.grading.results import atomic_write
+
+    report = audit(AuditOptions(exercises=args.exercises, jobs=args.jobs, timeout=args.timeout, keep=args.keep,
+                                progress=not args.quiet))
+    if args.json:
+        try:
+            atomic_write(args.json, report.to_json())
+        except OSError as err:
+            raise UsageError(f"Cannot write {args.json}: {err.strerror}.") from None
+    print(render(report, every_mutant=not args.summary))
+    return 0 if report.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"new": _new, "build": _build, "check": _check, "grade": _grade}[args.command](args)
+        return {"new": _new, "build": _build, "check": _check, "grade": _grade,
+                "audit": _audit}[args.command](args)
     except AutograderError as err:
         print(f"autograder {args.command}: {err}", file=sys.stderr)
         return err.exit_code
