@@ -135,6 +135,34 @@ def test_a_module_survives_the_round_trip():
     assert wire.fingerprint(back) == wire.fingerprint(model)
 
 
+def test_a_layer_used_twice_stays_one_layer():
+    """Parameters shared between layers arrive shared: a model that uses one layer twice
+    (and once more inside a container) has that layer's parameters once, as torch counts them."""
+    shared = nn.Linear(4, 4)
+    model = nn.Sequential(shared, nn.ReLU(), shared, nn.Sequential(shared, nn.Sigmoid()))
+    back = wire.decode(wire.encode(model))
+    assert back[0] is back[2] is back[3][0] and len(back) == 4
+    assert sum(p.numel() for p in back.parameters()) == sum(p.numel() for p in model.parameters()) == 20
+    x = torch.randn(2, 4)
+    assert torch.equal(back(x), model(x))
+    assert wire.fingerprint(back) == wire.fingerprint(model) != wire.fingerprint(
+        nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4), nn.Sequential(nn.Linear(4, 4), nn.Sigmoid())))
+
+
+@pytest.mark.parametrize("index", [0, 1, -1, "0", None, 10**30])
+def test_a_shared_module_names_only_one_rebuilt_before_it(index):
+    """A forged reference to a module not yet whole (its own container: a cycle), to one
+    that does not exist, or of the wrong type is refused, never followed."""
+    identity = {"type": "Identity", "args": {}, "state": {}}
+    forged = {"$module": {"type": "Sequential", "children": [["0", {"type": "shared", "index": index}],
+                                                             ["1", identity]]}}
+    with pytest.raises(wire.WireError):
+        wire.decode(message(forged))
+    after = {"$module": {"type": "Sequential", "children": [["0", identity], ["1", {"type": "shared", "index": 0}]]}}
+    back = wire.decode(message(after))
+    assert back[0] is back[1]
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -56,10 +56,10 @@ def _normal(code: str) -> str:
     return ast.unparse(ast.parse(textwrap.dedent(code)))
 
 
-def _context(solution: SolutionFile, exercise: str) -> Context:
+def _context(solution: SolutionFile, exercise: str, public_answer: str) -> Context:
     node = next(n for n in solution.tree.body if isinstance(n, ast.FunctionDef) and n.name == exercise)
     parameters = tuple(a.arg for a in node.args.posonlyargs + node.args.args)
-    return Context(parameters, ast.unparse(node.returns) if node.returns else "")
+    return Context(parameters, ast.unparse(node.returns) if node.returns else "", public_answer)
 
 
 def catalogue_mistakes(assignment: Assignment) -> dict[str, tuple[str, str]]:
@@ -68,12 +68,13 @@ def catalogue_mistakes(assignment: Assignment) -> dict[str, tuple[str, str]]:
 
 
 def exercise_mutants(solution: SolutionFile, exercise: str, catalogue: tuple[str, str] | None,
-                     mistakes: list[Mistake]) -> tuple[list[Mutant], list[str]]:
-    """The exercise's mutants, and notes on what could not be made into one."""
+                     mistakes: list[Mistake], public_answer: str = "") -> tuple[list[Mutant], list[str]]:
+    """The exercise's mutants, and notes on what could not be made into one. ``public_answer``:
+    what the reference returns in the first public check, as code (see ``reference.literal``)."""
     raw = block_source(solution, exercise)
     reference = _normal(raw)
     first_line = _block(solution, exercise).begin + 1  # 0-based index of the block's first line
-    edits = mutations(textwrap.dedent(raw), _context(solution, exercise))
+    edits = mutations(textwrap.dedent(raw), _context(solution, exercise, public_answer))
     notes: list[str] = []
     if catalogue is not None:
         right, wrong = catalogue

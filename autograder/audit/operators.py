@@ -29,6 +29,9 @@ class Context:
 
     parameters: tuple[str, ...]
     returns: str  #: the return annotation as written (``torch.Tensor``), or ""
+    #: what the reference returns in the exercise's first public check, as Python code ("" if
+    #: it has no short literal): the answer a student could hard-code
+    public_answer: str = ""
 
     @property
     def returns_tensor(self) -> bool:
@@ -145,9 +148,9 @@ def _keyword(node: ast.AST, parent: ast.AST | None, ctx: Context) -> list[Offer]
                 if _src(value) != f"torch.{dtype}":
                     offers.append((f"`dtype={_src(value)}` -> `dtype=torch.{dtype}`",
                                    lambda n, i=i, d=dtype: _with_keyword_value(n, i, ast.parse(f"torch.{d}").body[0].value)))
-    name = _name_of(node.func)
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else ""  # x.sum(), not the built-in sum()
     present = {kw.arg for kw in node.keywords}
-    for arg, value in ADDED_KEYWORDS.get(name or "", ()):
+    for arg, value in ADDED_KEYWORDS.get(name, ()):
         if arg not in present:
             offers.append((f"`{_src(node)}` with `{arg}={value!r}`",
                            lambda n, a=arg, v=value: _with_added_keyword(n, a, v)))
@@ -169,7 +172,8 @@ def _with_added_keyword(n: ast.Call, arg: str, value: Any) -> ast.Call:
     return n
 
 
-#: keywords students add where they do not belong: the function's name -> (keyword, value)
+#: keywords students add where they do not belong: the name of a method or of a torch
+#: function (never a built-in) -> (keyword, value)
 ADDED_KEYWORDS: dict[str, tuple[tuple[str, Any], ...]] = {
     "Linear": (("bias", False),),
     "argmax": (("keepdim", True),),
@@ -271,12 +275,16 @@ def _block_offers(ctx: Context) -> list[tuple[str, str, str]]:
     if ctx.parameters:
         offers.append(("return input", f"returns `{ctx.parameters[0]}` unchanged", f"return {ctx.parameters[0]}\n"))
     offers.append(("return constant", "returns `0`", "return 0\n"))
+    if ctx.public_answer:
+        offers.append(("hard-coded answer", f"returns `{ctx.public_answer[:60]}`, what the first public check "
+                                             "expects, whatever the input", f"return {ctx.public_answer}\n"))
     return offers
 
 
 BLOCK_OPERATORS = (
     ("return input", "the input returned unchanged"),
     ("return constant", "a constant returned"),
+    ("hard-coded answer", "the answer the public check expects, returned whatever the input"),
 )
 
 

@@ -10,7 +10,7 @@ from typing import Iterator
 from autograder.audit.audit_file import AuditFile, read_audit_file
 from autograder.audit.fates import EQUIVALENT, SURVIVED, fate, student_outcomes
 from autograder.audit.mutants import Mutant, catalogue_mistakes, exercise_mutants, student_file
-from autograder.audit.reference import reference_problems
+from autograder.audit.reference import run_reference
 from autograder.audit.report import AuditReport, ExerciseAudit, MutantFate
 from autograder.authoring.source import SolutionFile, read_solution
 from autograder.curriculum import PROJECT_DIR, SOLUTIONS_DIR, Course, course, resolve_names
@@ -38,8 +38,9 @@ def audit(options: AuditOptions) -> AuditReport:
     exercises = [e for e in the_course.exercises if e.name in names]
     settings = read_audit_file(known)
     solutions = {a.name: read_solution(SOLUTIONS_DIR, a.name) for a in the_course.assignments}
-    mutants, notes = _mutants(the_course, solutions, exercises, settings)
-    reference = reference_problems([e.name for e in exercises])
+    first = run_reference([e.name for e in exercises])
+    mutants, notes = _mutants(the_course, solutions, exercises, settings, first.public_answers)
+    reference = list(first.problems)
     with _folder(options.keep) as work:
         students = _write_class(work / "class", the_course, solutions, mutants)
         grade(GradeOptions(submissions=work / "class", out=work / "out", jobs=options.jobs, force=True,
@@ -74,8 +75,8 @@ def audit(options: AuditOptions) -> AuditReport:
     return AuditReport(audits, settings.split, len(students), reference, stub, listing, notes)
 
 
-def _mutants(the_course: Course, solutions: dict[str, SolutionFile], exercises: list,
-             settings: AuditFile) -> tuple[dict[str, list[Mutant]], list[str]]:
+def _mutants(the_course: Course, solutions: dict[str, SolutionFile], exercises: list, settings: AuditFile,
+             answers: dict[str, str]) -> tuple[dict[str, list[Mutant]], list[str]]:
     mutants: dict[str, list[Mutant]] = {}
     notes: list[str] = []
     catalogues = {}
@@ -84,7 +85,8 @@ def _mutants(the_course: Course, solutions: dict[str, SolutionFile], exercises: 
             catalogues[exercise.assignment] = catalogue_mistakes(the_course.assignment(exercise.assignment))
         found, said = exercise_mutants(solutions[exercise.assignment], exercise.name,
                                        catalogues[exercise.assignment].get(exercise.name),
-                                       [m for m in settings.mistakes if m.exercise == exercise.name])
+                                       [m for m in settings.mistakes if m.exercise == exercise.name],
+                                       answers.get(exercise.name, ""))
         mutants[exercise.name] = found
         notes += said
     return mutants, notes

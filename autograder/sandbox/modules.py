@@ -143,10 +143,29 @@ class UnsupportedModule(nn.Module):
         return self.class_name
 
 
-def describe(module: nn.Module, encode_tensor: Callable[[torch.Tensor], Any]) -> dict:
+#: a module met again in one description: ``{"type": SHARED, "index": k}`` stands for the
+#: k-th module described before it (counted as each description is finished, children
+#: first), so a layer used twice (its parameters shared) is rebuilt as one layer used twice
+SHARED = "shared"
+
+
+def describe(module: nn.Module, encode_tensor: Callable[[torch.Tensor], Any],
+             seen: dict[int, int] | None = None) -> dict:
+    """``module`` as plain data; ``seen`` (id -> index) numbers the modules described so far."""
+    seen = {} if seen is None else seen
+    if id(module) in seen:
+        return {"type": SHARED, "index": seen[id(module)]}
+    node = _describe(module, encode_tensor, seen)
+    seen[id(module)] = len(seen)  # after its children: a module can only stand for one already whole
+    return node
+
+
+def _describe(module: nn.Module, encode_tensor: Callable[[torch.Tensor], Any], seen: dict[int, int]) -> dict:
     name = type(module).__name__
     if type(module) in CONTAINERS.values():
-        return {"type": name, "children": [[k, describe(c, encode_tensor)] for k, c in module.named_children()],
+        # every child, a layer used twice too (named_children() would leave its second use out)
+        children = [(k, c) for k, c in module._modules.items() if c is not None]
+        return {"type": name, "children": [[k, describe(c, encode_tensor, seen)] for k, c in children],
                 "training": bool(module.training)}
     entry = LAYERS.get(name)
     if entry is None or type(module) is not entry[0]:
@@ -183,15 +202,29 @@ def construct(cls: type, kwargs: dict, skip_init: bool) -> nn.Module:
 
 
 def rebuild(node: Any, decode_tensor: Callable[[Any], Any], count: Callable[[], None] = lambda: None,
-            depth: int = 60) -> nn.Module:
+            depth: int = 60, built: list[nn.Module] | None = None) -> nn.Module:
     """The module ``node`` describes; ``count()`` is called once per module (it raises when a
     message holds too many) and containers nest at most ``depth`` deep. Raises ValueError
-    (or what ``count`` raises) on anything malformed."""
+    (or what ``count`` raises) on anything malformed. ``built``: the modules rebuilt so far,
+    in the order :func:`describe` numbers them (a shared module names one of them)."""
+    built = [] if built is None else built
     count()
     if depth <= 0:
         raise ValueError("modules nested too deeply")
     if not isinstance(node, dict) or not isinstance(node.get("type"), str):
         raise ValueError("bad module description")
+    if node["type"] == SHARED:
+        index = node.get("index")
+        if type(index) is not int or not 0 <= index < len(built):
+            raise ValueError("bad shared module")
+        return built[index]  # whole already, and never an ancestor: no cycle can be made
+    module = _rebuild(node, decode_tensor, count, depth, built)
+    built.append(module)
+    return module
+
+
+def _rebuild(node: dict, decode_tensor: Callable[[Any], Any], count: Callable[[], None], depth: int,
+             built: list[nn.Module]) -> nn.Module:
     kind = node["type"]
     if kind == "unsupported":
         return UnsupportedModule(safe_name(node.get("class", "?")))
@@ -203,7 +236,7 @@ def rebuild(node: Any, decode_tensor: Callable[[Any], Any], count: Callable[[], 
         for pair in children:
             if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str) or len(pair[0]) > 100:
                 raise ValueError("bad module child")
-            module.add_module(pair[0], rebuild(pair[1], decode_tensor, count, depth - 1))
+            module.add_module(pair[0], rebuild(pair[1], decode_tensor, count, depth - 1, built))
         module.train(node.get("training", True) is True)
         return module
     if kind not in LAYERS:
