@@ -1,9 +1,9 @@
 """Mutants: the reference solution with one mistake in one exercise's solution block.
 
-Three sources, in this order: the operators (``audit.operators``), the mistake an
-assignment's catalogue holds for the exercise (``MISTAKES`` at the bottom of its hidden
-checks, an edit of the solution), and the course's own mistakes (``[[mistake]]`` in
-``audit.toml``). A mutant is named by its exercise and a digest of its code, so that the
+Three sources: the mistake an assignment's catalogue holds for the exercise (``MISTAKES``
+at the bottom of its hidden checks, an edit of the solution), the course's own mistakes
+(``[[mistake]]`` in ``audit.toml``), and the operators (``audit.operators``); a mutant two
+of them make is labelled by the first. A mutant is named by its exercise and a digest of its code, so that the
 name stays the same while the reference and the mutant do, whatever else changes.
 """
 from __future__ import annotations
@@ -74,7 +74,7 @@ def exercise_mutants(solution: SolutionFile, exercise: str, catalogue: tuple[str
     raw = block_source(solution, exercise)
     reference = _normal(raw)
     first_line = _block(solution, exercise).begin + 1  # 0-based index of the block's first line
-    edits = mutations(textwrap.dedent(raw), _context(solution, exercise, public_answer))
+    edits: list[Edit] = []  # the named mistakes first: a mutant an operator also makes is labelled by them
     notes: list[str] = []
     if catalogue is not None:
         right, wrong = catalogue
@@ -90,6 +90,7 @@ def exercise_mutants(solution: SolutionFile, exercise: str, catalogue: tuple[str
         edit = _edit_of(COURSE_MISTAKE, mistake.why, mistake.code, notes, f"audit.toml:{mistake.line}", 1)
         if edit:
             edits.append(edit)
+    edits += mutations(textwrap.dedent(raw), _context(solution, exercise, public_answer))
     found: dict[str, Mutant] = {}
     for edit in edits:
         code = edit.code

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from torch import nn
 
 from autograder.checking.namespaces import load_namespace
 from autograder.checking.outcomes import CheckRecord
@@ -80,4 +81,22 @@ def literal(value: Any) -> str:
     if type(value) is torch.Tensor and value.numel() <= MAX_LITERAL_ELEMENTS and not value.requires_grad \
             and (value.dtype.is_floating_point or value.dtype in (torch.int64, torch.bool)):
         return f"torch.tensor({value.tolist()!r}, dtype={value.dtype})"
+    if isinstance(value, nn.Module):
+        return _module_literal(value)
+    return ""
+
+
+def _module_literal(module: nn.Module) -> str:
+    """A module's architecture as code (``nn.Sequential(nn.Linear(in_features=9, ...), ...)``),
+    or "": its weights are left to the random initialisation, as a student's would be."""
+    if type(module) is nn.Sequential:
+        parts = [_module_literal(child) for child in module]
+        return f"nn.Sequential({', '.join(parts)})" if all(parts) else ""
+    if type(module).__module__.startswith("torch.nn.modules.") and not list(module.children()):
+        code = f"nn.{module!r}"  # a layer's repr is its constructor call: Linear(in_features=9, ...)
+        try:
+            again = eval(code, {"nn": nn, "torch": torch})  # noqa: S307 - the reference's own layer, not student code
+        except Exception:  # noqa: BLE001 - a repr that is not a constructor call
+            return ""
+        return code if repr(again) == repr(module) and type(again) is type(module) else ""
     return ""

@@ -36,3 +36,18 @@ def python_int(got: Any, want: int, call: str) -> None:
 def unchanged(after: torch.Tensor, before: torch.Tensor, call: str, what: str = "its input") -> None:
     if not torch.equal(after, before):
         fail(f"It modified {what} in place: compute a new tensor and leave the input as it was. [{call}]")
+
+
+def shape(got: Any, want: tuple[int, ...], call: str) -> None:
+    """A tensor ``got`` must have the shape ``want``; one that lost or gained dimensions of
+    size 1 (``squeeze()``, ``unsqueeze()``, ``keepdim=True``) is told so. Anything else is
+    left to :func:`tensor`."""
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) == tuple(want):
+        return
+    if [n for n in got.shape if n != 1] != [n for n in want if n != 1]:
+        return
+    if got.dim() < len(want):
+        fail(f"The shape is {tuple(got.shape)}; expected {tuple(want)}: a dimension of size 1 was dropped "
+             f"(squeeze() drops every one, the batch's too when it holds one sample): keep every dimension. [{call}]")
+    fail(f"The shape is {tuple(got.shape)}; expected {tuple(want)}: a dimension of size 1 was added "
+         f"(unsqueeze(), keepdim=True): return the shape asked for. [{call}]")

@@ -13,7 +13,7 @@ def _randn(seed: int, *shape: int) -> torch.Tensor:
 
 @pytest.mark.exercise("apply_sigmoid")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 2)])
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 1, 3)])  # a dimension of size 1: a squeeze() shows
 def test_apply_sigmoid_random(student, reference, shape):
     x = _randn(11, *shape) * 4
     x0 = x.clone()
@@ -21,14 +21,22 @@ def test_apply_sigmoid_random(student, reference, shape):
     call = f"apply_sigmoid(x of shape {shape})"
     expect.unchanged(x, x0, call, "x")
     expect.hint(hints.apply_sigmoid_mistake(got, x0), call)
+    expect.shape(got, shape, call)
     expect.tensor(got, reference.apply_sigmoid(x0), call)
 
 
 @pytest.mark.exercise("apply_sigmoid")
 @pytest.mark.points(1)
 def test_apply_sigmoid_extremes(student, reference):
-    x = torch.tensor([-100.0, -10.0, 0.0, 10.0, 100.0])
-    expect.tensor(student.apply_sigmoid(x), reference.apply_sigmoid(x), "apply_sigmoid([-100, -10, 0, 10, 100])")
+    # float64, and beyond what math.exp takes (it overflows past 709): element by element
+    # in Python fails here where nn.Sigmoid does not
+    x = torch.tensor([-800.0, -100.0, -10.0, 0.0, 10.0, 100.0, 800.0], dtype=torch.float64)
+    got = student.apply_sigmoid(x)
+    call = "apply_sigmoid(a float64 tensor [-800, -100, -10, 0, 10, 100, 800])"
+    if isinstance(got, torch.Tensor) and got.dtype != x.dtype:
+        fail(f"It returned {got.dtype} for a {x.dtype} input: keep the input's dtype, as nn.Sigmoid does "
+             f"(a new tensor made with torch.tensor(...) is float32). [{call}]")
+    expect.tensor(got, reference.apply_sigmoid(x), call)
 
 
 @pytest.mark.exercise("build_binary_classifier")
@@ -38,6 +46,8 @@ def test_build_binary_classifier(student, reference, n_features):
     call = f"build_binary_classifier({n_features})"
     model = student.build_binary_classifier(n_features)
     expect.hint(hints.build_binary_classifier_mistake(model, n_features), call)
+    if isinstance(model[0], nn.Linear) and model[0].bias is None:
+        fail(f"The linear layer has no bias: logistic regression adds one, so leave out bias=False. [{call}]")
     out = model(_randn(3, 7, n_features))
     if tuple(out.shape) != (7, 1) or not ((out > 0) & (out < 1)).all():
         fail(f"The outputs should be probabilities, of shape (batch, 1). [{call}]")
@@ -45,7 +55,7 @@ def test_build_binary_classifier(student, reference, n_features):
 
 @pytest.mark.exercise("apply_softmax")
 @pytest.mark.points(2)
-@pytest.mark.parametrize("shape", [(4, 5), (2, 3, 6)])
+@pytest.mark.parametrize("shape", [(4, 5), (1, 3, 6)])  # a batch of one: a squeeze() shows
 def test_apply_softmax_default_dim(student, reference, shape):
     logits = _randn(5, *shape)
     before = logits.clone()
@@ -53,6 +63,7 @@ def test_apply_softmax_default_dim(student, reference, shape):
     call = f"apply_softmax(logits of shape {shape})"
     expect.unchanged(logits, before, call, "the logits")
     expect.hint(hints.apply_softmax_mistake(got, before), call)
+    expect.shape(got, shape, call)
     expect.tensor(got, reference.apply_softmax(before), call)
 
 
@@ -77,35 +88,45 @@ def test_apply_softmax_large_logits(student, reference):
     expect.tensor(got, reference.apply_softmax(logits), call)
 
 
+_FORWARD_MODELS = {
+    "a 2-layer classifier": lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=-1)),
+    # one output per sample, shape (batch, 1): a squeeze() of the result shows
+    "a binary classifier, one output": lambda: nn.Sequential(nn.Linear(4, 1), nn.Sigmoid()),
+}
+
+
 @pytest.mark.exercise("forward_pass")
 @pytest.mark.points(2)
-@pytest.mark.parametrize("seed", [0, 1])
-def test_forward_pass_matches_model(student, reference, seed):
+@pytest.mark.parametrize("seed, name", list(enumerate(_FORWARD_MODELS)))
+def test_forward_pass_matches_model(student, reference, seed, name):
     torch.default_generator.manual_seed(seed)
     # in eval mode, as a model is for predictions: a student's model.eval() changes nothing
-    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=-1)).eval()
+    model = _FORWARD_MODELS[name]().eval()
     x = _randn(seed + 20, 5, 4)
     x0, state = x.clone(), {k: v.clone() for k, v in model.state_dict().items()}
     got = student.forward_pass(model, x)
-    call = "forward_pass(<a 2-layer classifier>, x of shape (5, 4))"
+    call = f"forward_pass(<{name}>, x of shape (5, 4))"
     expect.unchanged(x, x0, call, "x")
     for k, v in model.state_dict().items():
         if not torch.equal(v, state[k]):
             fail(f"It changed the model's {k}: a forward pass only reads the weights. [{call}]")
     expect.hint(hints.forward_pass_mistake(got, model, x0), call)
-    expect.tensor(got, reference.forward_pass(model, x0), call)
+    want = reference.forward_pass(model, x0)
+    expect.shape(got, tuple(want.shape), call)
+    expect.tensor(got, want, call)
 
 
 @pytest.mark.exercise("predict_classes")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("seed", [7, 8])
-def test_predict_classes_random(student, reference, seed):
-    probs = torch.softmax(_randn(seed, 6, 5), dim=-1)
+@pytest.mark.parametrize("seed, batch", [(7, 6), (8, 1)])  # a batch of one: a squeeze() shows
+def test_predict_classes_random(student, reference, seed, batch):
+    probs = torch.softmax(_randn(seed, batch, 5), dim=-1)
     before = probs.clone()
     got = student.predict_classes(probs)
-    call = "predict_classes(probabilities of shape (6, 5))"
+    call = f"predict_classes(probabilities of shape ({batch}, 5))"
     expect.unchanged(probs, before, call, "the probabilities")
     expect.hint(hints.predict_classes_mistake(got, before), call)
+    expect.shape(got, (batch,), call)
     expect.tensor(got, reference.predict_classes(before), call)
 
 

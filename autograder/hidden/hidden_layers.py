@@ -28,8 +28,13 @@ def test_linear_parameter_count_formula(student, reference, sizes):
     expect.python_int(got, want, f"linear_parameter_count{sizes}")
 
 
+def _shared() -> nn.Module:
+    layer = nn.Linear(4, 4)
+    return nn.Sequential(layer, nn.ReLU(), layer)
+
+
 _MODELS = {
-    "one Linear(9, 4)": lambda: nn.Linear(9, 4),
+    "a Linear(4, 4) used twice (its parameters shared)": _shared,
     "Sequential of three Linear layers": lambda: nn.Sequential(nn.Linear(10, 8), nn.ReLU(), nn.Linear(8, 6),
                                                                nn.Linear(6, 2)),
     "Linear without bias": lambda: nn.Linear(5, 3, bias=False),
@@ -61,6 +66,10 @@ def test_count_parameters_models(student, reference, name):
     got = student.count_parameters(model)
     want = reference.count_parameters(model)
     expect.hint(hints.count_parameters_mistake(got, model), f"count_parameters(<{name}>)")
+    every_use = sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False))
+    if got == every_use != want:
+        fail(f"Shared parameters were counted once per use: a layer used twice has its parameters once, as "
+             f"model.parameters() lists them. [count_parameters(<{name}>)]")
     expect.python_int(got, want, f"count_parameters(<{name}>)")
     for k, v in model.state_dict().items():
         if not torch.equal(v, before[k]):
