@@ -137,6 +137,8 @@ def _audit(args: argparse.Namespace) -> int:
     from autograder.audit import AuditOptions, audit, render
     from autograder.grading.results import atomic_write
 
+    if args.json and not args.json.resolve().parent.is_dir():
+        raise UsageError(f"--json {args.json}: there is no folder {args.json.parent} to write it in.")
     report = audit(AuditOptions(exercises=args.exercises, jobs=args.jobs, timeout=args.timeout, keep=args.keep,
                                 progress=not args.quiet))
     if args.json:

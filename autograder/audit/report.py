@@ -87,8 +87,9 @@ class AuditReport:
             "ok": self.ok, "students": self.students, "split_target": asdict(self.split),
             "totals": self.totals(), "reference": self.reference, "stub": self.stub, "listing": self.listing,
             "notes": self.notes,
-            "exercises": [{**e.summary(), "split_target_met": self.split.holds(e.public_share),
-                           "mutants_list": [_fate_json(f) for f in e.fates]} for e in self.exercises],
+            "exercises": [{"exercise": e.exercise, "assignment": e.assignment, "summary": e.summary(),
+                           "split_target_met": self.split.holds(e.public_share),
+                           "mutants": [_fate_json(f) for f in e.fates]} for e in self.exercises],
         }, indent=1, sort_keys=True) + "\n"
 
 

@@ -32,6 +32,10 @@ class AuditOptions:
 
 
 def audit(options: AuditOptions) -> AuditReport:
+    if options.keep is not None and options.keep.exists() and (not options.keep.is_dir() or any(options.keep.iterdir())):
+        raise UsageError(f"--keep {options.keep}: the folder is not empty; name a new or empty folder.")
+    if options.jobs < 1:
+        raise UsageError("--jobs must be at least 1.")
     the_course = course()
     known = [e.name for e in the_course.exercises]
     names = resolve_names(options.exercises, known) if options.exercises else known
@@ -98,8 +102,6 @@ def _folder(keep: Path | None) -> Iterator[Path]:
         with tempfile.TemporaryDirectory(prefix="autograder-audit-") as work:
             yield Path(work)
         return
-    if keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
-        raise UsageError(f"--keep {keep}: the folder is not empty; name a new or empty folder.")
     keep.mkdir(parents=True, exist_ok=True)
     yield keep
 
