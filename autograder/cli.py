@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
                                                      "(default: the course's, course.toml)")
     audit.add_argument("--keep", type=Path, metavar="DIR",
                        help="keep the class of mutants and its grading (results, feedback) in DIR, new or empty")
-    audit.add_argument("--summary", action="store_true", help="the table only, not every mutant's fate")
+    audit.add_argument("--summary", action="store_true", help="the survivors and the table, not every mutant's fate")
     audit.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 

@@ -36,6 +36,7 @@ def test_the_course_passes_its_audit_and_every_mutant_is_listed_with_its_fate(au
         assert {PUBLIC: "killed by public checks", HIDDEN: "killed by hidden checks only",
                 EQUIVALENT: "equivalent"}[m["fate"]] in line
     for e in report["exercises"]:
+        assert e["split_target_met"], e["summary"]  # audit.toml's [split], in every exercise
         s = e["summary"]
         assert s["mutants"] == len(e["mutants"]) == s["killed_by_public"] + s["killed_by_hidden_only"] + s["equivalent"]
         assert s["survived"] == 0

@@ -30,7 +30,7 @@ def test_the_course_file_reads_clean_and_every_entry_has_a_reason():
     audit = read_audit_file(EXERCISES)
     assert audit.equivalents and audit.mistakes
     assert all(e.reason and e.exercise in EXERCISES for e in audit.equivalents)
-    assert 0 < audit.split.public_min < audit.split.public_max < 1
+    assert 0 < audit.split.public_min < 1 and audit.split.hidden_min >= 1
 
 
 def test_no_file_means_no_entries_and_the_default_target(tmp_path):
@@ -39,10 +39,10 @@ def test_no_file_means_no_entries_and_the_default_target(tmp_path):
 
 
 def test_entries_are_read_with_their_lines(tmp_path):
-    audit = read(tmp_path, '[split]\npublic_min = 0.5\npublic_max = 1\n\n[[mistake]]\nexercise = "tensor_dtype"\n'
+    audit = read(tmp_path, '[split]\npublic_min = 0.5\nhidden_min = 2\n\n[[mistake]]\nexercise = "tensor_dtype"\n'
                            'why = "the shape"\ncode = "return t.shape"\n\n[[equivalent]]\n'
                            'mutant = "tensor_dtype.0123abcd"\nreason = "why it is right"\n')
-    assert audit.split == Split(0.5, 1.0)
+    assert audit.split == Split(0.5, 2)
     assert [(m.exercise, m.code, m.line) for m in audit.mistakes] == [("tensor_dtype", "return t.shape", 5)]
     assert [(e.mutant, e.exercise, e.line) for e in audit.equivalents] == [("tensor_dtype.0123abcd", "tensor_dtype", 10)]
 
@@ -50,7 +50,7 @@ def test_entries_are_read_with_their_lines(tmp_path):
 @pytest.mark.parametrize("text, line, words", [
     ("[splits]\npublic_min = 0.5\n", 1, "unknown table or key 'splits'"),
     ("[split]\npublic_min = 2\n", 1, "public_min must be a share between 0 and 1"),
-    ("[split]\npublic_min = 0.9\npublic_max = 0.5\n", 1, "public_min is above public_max"),
+    ("[split]\nhidden_min = 0.5\n", 1, "hidden_min must be a whole number"),
     ("\n[split]\nminimum = 0.5\n", 2, "unknown key 'minimum' in [split]"),
     ('[[mistake]]\nexercise = "tensor_dtpye"\nwhy = "x"\ncode = "return 1"\n', 1, "'tensor_dtpye' is not an exercise"),
     ('[[mistake]]\nexercise = "tensor_dtype"\nwhy = "x"\ncode = "return ("\n', 1, "code must be the solution block"),

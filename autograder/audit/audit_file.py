@@ -3,8 +3,10 @@
 Beside ``course.toml``, and optional (without it: no equivalent mutants, no mistakes of
 the course's own, the default split target):
 
-- ``[split]``: the share of each exercise's mutants the public checks alone should catch,
-  ``public_min`` to ``public_max`` (a note in the report when an exercise is outside);
+- ``[split]``: the target for the public/hidden split of each exercise: the share of its
+  mutants the public checks alone should catch at least (``public_min``), and how many the
+  hidden checks alone should catch at least (``hidden_min``); the report marks an
+  exercise that misses it;
 - ``[[mistake]]``: a mistake seen in students' work, written out as the exercise's whole
   solution block (``exercise``, ``why``, ``code``): a mutant like the others;
 - ``[[equivalent]]``: a mutant that behaves as the reference on every valid input
@@ -28,20 +30,24 @@ else:  # pragma: no cover - Python 3.10 (a dependency there, see pyproject.toml)
     import tomli as tomllib
 
 AUDIT_FILE = "audit.toml"
-#: this course's target when audit.toml names none: see docs/audit.md for why
-DEFAULT_PUBLIC_MIN, DEFAULT_PUBLIC_MAX = 0.5, 0.95
+#: the target when audit.toml names none: see docs/audit.md for why
+DEFAULT_PUBLIC_MIN, DEFAULT_HIDDEN_MIN = 0.6, 1
 MAX_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
 class Split:
-    """The share of an exercise's mutants (not counting equivalent ones) the public checks should catch."""
+    """What the public and the hidden checks of each exercise should catch."""
 
+    #: the share of its mutants (equivalent ones aside) the public checks alone catch, at least:
+    #: below it, `autograder check` tells students little
     public_min: float = DEFAULT_PUBLIC_MIN
-    public_max: float = DEFAULT_PUBLIC_MAX
+    #: how many of its mutants only the hidden checks catch, at least: with none, they add
+    #: nothing to the public checks
+    hidden_min: int = DEFAULT_HIDDEN_MIN
 
-    def holds(self, share: float) -> bool:
-        return self.public_min <= share <= self.public_max
+    def holds(self, public_share: float, hidden_only: int) -> bool:
+        return public_share >= self.public_min and hidden_only >= self.hidden_min
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ class AuditFile:
     equivalents: tuple[Equivalent, ...] = ()
 
 
-_TABLES = {"split": {"public_min", "public_max"}, "mistake": {"exercise", "why", "code"},
+_TABLES = {"split": {"public_min", "hidden_min"}, "mistake": {"exercise", "why", "code"},
            "equivalent": {"mutant", "reason"}}
 
 
@@ -120,17 +126,17 @@ def _checked(data: dict[str, Any], lines: dict[tuple[str, int], int], exercises:
     if not isinstance(split_data, dict):
         say("split", 0, "split must be a table: [split].")
     else:
-        values = {}
+        values: dict[str, Any] = {}
         for key, value in split_data.items():
             if key not in _TABLES["split"]:
-                say("split", 0, f"unknown key {key!r} in [split]: it has public_min and public_max.")
-            elif type(value) not in (int, float) or not 0 <= value <= 1:
-                say("split", 0, f"{key} must be a share between 0 and 1, such as 0.6.")
+                say("split", 0, f"unknown key {key!r} in [split]: it has public_min and hidden_min.")
+            elif key == "public_min" and (type(value) not in (int, float) or not 0 <= value <= 1):
+                say("split", 0, "public_min must be a share between 0 and 1, such as 0.6.")
+            elif key == "hidden_min" and (type(value) is not int or value < 0):
+                say("split", 0, "hidden_min must be a whole number of mutants, 0 or more.")
             else:
-                values[key] = float(value)
+                values[key] = float(value) if key == "public_min" else value
         split = Split(**values)
-        if split.public_min > split.public_max:
-            say("split", 0, "public_min is above public_max.")
     mistakes = []
     for index, entry in enumerate(_entries(data, "mistake", say)):
         exercise, why, code = entry.get("exercise"), entry.get("why"), entry.get("code")

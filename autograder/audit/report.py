@@ -65,6 +65,9 @@ class AuditReport:
     listing: list[str] = field(default_factory=list)  #: audit.toml entries that are wrong (stale, or killed)
     notes: list[str] = field(default_factory=list)  #: what could not be made into a mutant
 
+    def meets_split(self, exercise: ExerciseAudit) -> bool:
+        return self.split.holds(exercise.public_share, exercise.count(HIDDEN))
+
     @property
     def survivors(self) -> list[MutantFate]:
         return [f for e in self.exercises for f in e.fates if f.fate == SURVIVED]
@@ -88,7 +91,7 @@ class AuditReport:
             "totals": self.totals(), "reference": self.reference, "stub": self.stub, "listing": self.listing,
             "notes": self.notes,
             "exercises": [{"exercise": e.exercise, "assignment": e.assignment, "summary": e.summary(),
-                           "split_target_met": self.split.holds(e.public_share),
+                           "split_target_met": self.meets_split(e),
                            "mutants": [_fate_json(f) for f in e.fates]} for e in self.exercises],
         }, indent=1, sort_keys=True) + "\n"
 
@@ -103,11 +106,15 @@ def _pct(share: float) -> str:
 
 
 def render(report: AuditReport, every_mutant: bool = True) -> str:
-    """The report for people: each mutant's fate (survivors with their diff), then a table."""
+    """The report for people: each mutant's fate (survivors with their diff; without
+    ``every_mutant``, the survivors only), then a table."""
     out = []
-    for e in report.exercises if every_mutant else []:
+    for e in report.exercises:
+        shown = [f for f in e.fates if every_mutant or f.fate == SURVIVED]
+        if not shown:
+            continue
         out.append(f"{e.exercise} ({e.assignment}): {len(e.fates)} mutants")
-        for f in sorted(e.fates, key=lambda f: list(FATES).index(f.fate)):
+        for f in sorted(shown, key=lambda f: list(FATES).index(f.fate)):
             m = f.mutant
             said = f"{f.message_kind}: {f.message[:90]}" if f.message else f"equivalent: {f.reason[:90]}" if f.reason else ""
             out.append(f"  {FATES[f.fate]:<29} {m.id:<30} line {m.line:<4} {m.operator}: {m.change}")
@@ -121,7 +128,7 @@ def render(report: AuditReport, every_mutant: bool = True) -> str:
     out += [header, "-" * len(header)]
     for e in report.exercises:
         s = e.summary()
-        flag = "" if report.split.holds(e.public_share) else "  (outside the target)"
+        flag = "" if report.meets_split(e) else "  (misses the target)"
         out.append(f"{e.exercise:<24} {s['mutants']:>7} {s['killed_by_public']:>7} {s['killed_by_hidden_only']:>7} "
                    f"{s['survived']:>8} {s['equivalent']:>7} {f'{e.named}/{e.killed}':>9} {_pct(e.public_share):>13}{flag}")
     t = report.totals()
@@ -131,9 +138,10 @@ def render(report: AuditReport, every_mutant: bool = True) -> str:
                f"{t['survived']:>8} {t['equivalent']:>7} {named:>9} {_pct(t['public_share']):>13}")
     out.append("")
     out.append(f"public: killed by the public checks (a student running `autograder check` learns of it); hidden: "
-               f"killed only by the hidden checks; named: killed with a message that names the mistake. Target for "
-               f"the public share (audit.toml [split]): {_pct(report.split.public_min)} to "
-               f"{_pct(report.split.public_max)}. {report.students} students graded as one class.")
+               f"killed only by the hidden checks; named: killed with a message that names the mistake. The target "
+               f"(audit.toml [split]): a public share of {_pct(report.split.public_min)} or more, and "
+               f"{report.split.hidden_min} or more mutants killed by the hidden checks only, in every exercise. "
+               f"{report.students} students graded as one class.")
     for title, lines in (("The reference solution", report.reference), ("The stub", report.stub),
                          ("audit.toml", report.listing), ("Notes", report.notes)):
         if lines:
