@@ -10,7 +10,6 @@ from typing import Iterator
 from autograder.audit.audit_file import AuditFile, read_audit_file
 from autograder.audit.fates import EQUIVALENT, SURVIVED, fate, student_outcomes
 from autograder.audit.mutants import Mutant, catalogue_mistakes, exercise_mutants, student_file
-from autograder.audit.reference import run_reference
 from autograder.audit.report import AuditReport, ExerciseAudit, MutantFate
 from autograder.authoring.source import SolutionFile, read_solution
 from autograder.curriculum import PROJECT_DIR, SOLUTIONS_DIR, Course, course, resolve_names
@@ -42,15 +41,25 @@ def audit(options: AuditOptions) -> AuditReport:
     exercises = [e for e in the_course.exercises if e.name in names]
     settings = read_audit_file(known)
     solutions = {a.name: read_solution(SOLUTIONS_DIR, a.name) for a in the_course.assignments}
-    first = run_reference([e.name for e in exercises])
-    mutants, notes = _mutants(the_course, solutions, exercises, settings, first.public_answers)
-    reference = list(first.problems)
+    made: dict = {}
+
+    def prepare(work: Path) -> None:
+        """Run the reference and write the class, while the grading processes start (both import torch)."""
+        from autograder.audit.reference import run_reference  # torch and pytest: here, not at import
+
+        first = run_reference([e.name for e in exercises])
+        made["mutants"], made["notes"] = _mutants(the_course, solutions, exercises, settings, first.public_answers)
+        made["reference"] = list(first.problems)
+        made["students"] = _write_class(work / "class", the_course, solutions, made["mutants"])
+
     with _folder(options.keep) as work:
-        students = _write_class(work / "class", the_course, solutions, mutants)
         grade(GradeOptions(submissions=work / "class", out=work / "out", jobs=options.jobs, force=True,
                            progress=options.progress, layout="folders",
-                           **({"timeout": options.timeout} if options.timeout else {})))
+                           **({"timeout": options.timeout} if options.timeout else {})),
+              prepare=lambda: prepare(work))
+        students = made["students"]
         outcomes = {s: student_outcomes(work / "out" / "results" / f"{s}.json") for s in students}
+    mutants, notes, reference = made["mutants"], made["notes"], made["reference"]
     listed = {e.mutant: e for e in settings.equivalents}
     listing = []
     audits = []
@@ -68,9 +77,9 @@ def audit(options: AuditOptions) -> AuditReport:
                                "if it is right, that check fails a right answer; if not, remove the entry.")
             fates.append(MutantFate(mutant, verdict, check.name if check else "", check.message if check else "", kind))
         audits.append(ExerciseAudit(exercise.name, exercise.assignment, tuple(fates)))
-    made = {m.id for found in mutants.values() for m in found}
+    ids = {m.id for found in mutants.values() for m in found}
     for entry in settings.equivalents:
-        if entry.exercise in names and entry.mutant not in made:
+        if entry.exercise in names and entry.mutant not in ids:
             listing.append(f"audit.toml:{entry.line}: {entry.mutant} is no mutant of {entry.exercise} any more "
                            "(its solution or the operators changed): remove the entry.")
     reference += _reference_in_class(outcomes, names)

@@ -244,9 +244,12 @@ def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options:
     return errors
 
 
-def grade(options: GradeOptions, after: Callable[[list[dict]], None] | None = None) -> Summary:
+def grade(options: GradeOptions, after: Callable[[list[dict]], None] | None = None,
+          prepare: Callable[[], None] | None = None) -> Summary:
     """Grade the class the intake finds at ``options.submissions``; ``after(results)`` runs
-    once every result and grades.csv are written (nbgrader's gradebook is written so)."""
+    once every result and grades.csv are written (nbgrader's gradebook is written so).
+    ``prepare()`` runs once the grading processes are starting, before the class is read:
+    a caller that makes the class (``autograder audit``) does so while they import torch."""
     if options.jobs < 1:
         raise UsageError("--jobs must be at least 1.")
     if options.timeout <= 0:
@@ -262,6 +265,8 @@ def grade(options: GradeOptions, after: Callable[[list[dict]], None] | None = No
     try:
         shards = _Shards(len(claim.uids) if claim else options.jobs, claim.fds if claim else [])
         try:
+            if prepare is not None:
+                prepare()
             return _grade(options, shards, claim.uids if claim else None, groups, after)
         finally:
             shards.stop()
