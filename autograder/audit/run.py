@@ -30,7 +30,18 @@ class AuditOptions:
     progress: bool = False
 
 
+@dataclass
+class _Class:
+    """The class an audit grades, and what making it found."""
+
+    mutants: dict[str, list[Mutant]]  #: exercise -> its mutants
+    students: list[str]
+    notes: list[str]  #: what could not be made into a mutant
+    reference: list[str]  #: the reference failing a check, or a check not deterministic
+
+
 def audit(options: AuditOptions) -> AuditReport:
+    """Audit the checks of ``options.exercises`` (all when empty)."""
     if options.keep is not None and options.keep.exists() and (not options.keep.is_dir() or any(options.keep.iterdir())):
         raise UsageError(f"--keep {options.keep}: the folder is not empty; name a new or empty folder.")
     if options.jobs < 1:
@@ -41,51 +52,56 @@ def audit(options: AuditOptions) -> AuditReport:
     exercises = [e for e in the_course.exercises if e.name in names]
     settings = read_audit_file(known)
     solutions = {a.name: read_solution(SOLUTIONS_DIR, a.name) for a in the_course.assignments}
-    made: dict = {}
+    made: list[_Class] = []
 
-    def prepare(work: Path) -> None:
-        """Run the reference and write the class, while the grading processes start (both import torch)."""
+    def prepare(folder: Path) -> None:
+        """Run the reference and write the class while the grading processes start (both import torch)."""
         from autograder.audit.reference import run_reference  # torch and pytest: here, not at import
 
-        first = run_reference([e.name for e in exercises])
-        made["mutants"], made["notes"] = _mutants(the_course, solutions, exercises, settings, first.public_answers)
-        made["reference"] = list(first.problems)
-        made["students"] = _write_class(work / "class", the_course, solutions, made["mutants"])
+        first = run_reference(names)
+        mutants, notes = _mutants(the_course, solutions, exercises, settings, first.public_answers)
+        made.append(_Class(mutants, _write_class(folder, the_course, solutions, mutants), notes, first.problems))
 
     with _folder(options.keep) as work:
+        # the class is the instructor's own code (the reference, mutated): where no sandbox can
+        # be made (no user namespaces), it is graded anyway
         grade(GradeOptions(submissions=work / "class", out=work / "out", jobs=options.jobs, force=True,
-                           progress=options.progress, layout="folders",
+                           progress=options.progress, layout="folders", allow_unsandboxed=True,
                            **({"timeout": options.timeout} if options.timeout else {})),
-              prepare=lambda: prepare(work))
-        students = made["students"]
-        outcomes = {s: student_outcomes(work / "out" / "results" / f"{s}.json") for s in students}
-    mutants, notes, reference = made["mutants"], made["notes"], made["reference"]
-    listed = {e.mutant: e for e in settings.equivalents}
-    listing = []
-    audits = []
-    for exercise in exercises:
-        fates = []
-        for mutant in mutants[exercise.name]:
-            verdict, check, kind = fate(outcomes[mutant.id].checks.get(exercise.name, []))
-            entry = listed.get(mutant.id)
-            if entry and verdict == SURVIVED:
-                fates.append(MutantFate(mutant, EQUIVALENT, reason=entry.reason))
-                continue
-            if entry:
-                listing.append(f"audit.toml:{entry.line}: {mutant.id} is listed as equivalent, but the "
-                               f"{'hidden' if check.hidden else 'public'} check {check.name} kills it ({check.message[:120]}): "
-                               "if it is right, that check fails a right answer; if not, remove the entry.")
-            fates.append(MutantFate(mutant, verdict, check.name if check else "", check.message if check else "", kind))
-        audits.append(ExerciseAudit(exercise.name, exercise.assignment, tuple(fates)))
-    ids = {m.id for found in mutants.values() for m in found}
+              prepare=lambda: prepare(work / "class"))
+        class_ = made[0]
+        outcomes = {s: student_outcomes(work / "out" / "results" / f"{s}.json") for s in class_.students}
+    listing: list[str] = []
+    audits = [ExerciseAudit(e.name, e.assignment, tuple(_fates(class_.mutants[e.name], outcomes, settings, listing)))
+              for e in exercises]
+    ids = {m.id for found in class_.mutants.values() for m in found}
     for entry in settings.equivalents:
         if entry.exercise in names and entry.mutant not in ids:
             listing.append(f"audit.toml:{entry.line}: {entry.mutant} is no mutant of {entry.exercise} any more "
                            "(its solution or the operators changed): remove the entry.")
-    reference += _reference_in_class(outcomes, names)
+    reference = class_.reference + _reference_in_class(outcomes, names)
     stub = [f"the stub scores {outcomes[STUB].scores.get(n, 0):g} in {n}: a check passes without any work"
             for n in names if outcomes[STUB].scores.get(n, 0) > 0]
-    return AuditReport(audits, settings.split, len(students), reference, stub, listing, notes)
+    return AuditReport(audits, settings.split, len(class_.students), reference, stub, listing, class_.notes)
+
+
+def _fates(mutants: list[Mutant], outcomes: dict, settings: AuditFile, listing: list[str]) -> list[MutantFate]:
+    """Each mutant's fate; an equivalent listed in audit.toml that the checks kill goes to ``listing``."""
+    listed = {e.mutant: e for e in settings.equivalents}
+    fates = []
+    for mutant in mutants:
+        verdict, check, kind = fate(outcomes[mutant.id].checks.get(mutant.exercise, []))
+        entry = listed.get(mutant.id)
+        if entry and verdict == SURVIVED:
+            fates.append(MutantFate(mutant, EQUIVALENT, reason=entry.reason))
+            continue
+        if entry and check:
+            listing.append(f"audit.toml:{entry.line}: {mutant.id} is listed as equivalent, but the "
+                           f"{'hidden' if check.hidden else 'public'} check {check.name} kills it "
+                           f"({check.message[:120]}): if it is right, that check fails a right answer; if not, "
+                           "remove the entry.")
+        fates.append(MutantFate(mutant, verdict, check.name if check else "", check.message if check else "", kind))
+    return fates
 
 
 def _mutants(the_course: Course, solutions: dict[str, SolutionFile], exercises: list, settings: AuditFile,
