@@ -29,12 +29,12 @@ def test_linear_parameter_count_formula(student, reference, sizes):
 
 
 def _shared() -> nn.Module:
-    layer = nn.Linear(4, 4)
+    layer = nn.Linear(5, 5)  # 30 parameters, 60 counted once per use: neither is another case's count
     return nn.Sequential(layer, nn.ReLU(), layer)
 
 
 _MODELS = {
-    "a Linear(4, 4) used twice (its parameters shared)": _shared,
+    "a Linear(5, 5) used twice (its parameters shared)": _shared,
     "Sequential of three Linear layers": lambda: nn.Sequential(nn.Linear(10, 8), nn.ReLU(), nn.Linear(8, 6),
                                                                nn.Linear(6, 2)),
     "Linear without bias": lambda: nn.Linear(5, 3, bias=False),
