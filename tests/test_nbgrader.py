@@ -1,9 +1,6 @@
 """The whole nbgrader cycle with the real nbgrader commands, and our grader on the same notebooks."""
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,35 +9,9 @@ from autograder.nbgrader.course import write_course
 from autograder.curriculum import load_manifest
 
 from tests.helpers import run_cli
+from tests.nbgrader_course import ASSIGNMENT, fill, nbgrader, solutions_of
 
 pytestmark = pytest.mark.nbgrader
-BIN = Path(sys.executable).parent
-ASSIGNMENT = "tensors"
-
-
-def nbgrader(*args: str, cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
-    if home:
-        env["HOME"] = str(home)
-    result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=600)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
-
-
-def solutions_of(course: Path) -> dict[str, str]:
-    nb = json.loads((course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
-    return {c["metadata"]["nbgrader"]["grade_id"]: "\n".join(l for l in c["source"].splitlines() if "### " not in l)
-            for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
-
-
-def fill(notebook: Path, answers: dict[str, str]) -> None:
-    nb = json.loads(notebook.read_text())
-    for cell in nb["cells"]:
-        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell["source"] = answers[grade_id]
-    notebook.write_text(json.dumps(nb))
 
 
 def place(course: Path, student: str, released: Path, answers: dict[str, str]) -> None:

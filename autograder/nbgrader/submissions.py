@@ -1,8 +1,9 @@
-"""Grading an nbgrader ``submitted/`` tree into the course's gradebook.
+"""Grading an nbgrader ``submitted/`` tree and handing the grades to the course.
 
 The intake reads the tree (``intake.layouts.nbgrader``: each student's
-``<assignment>/`` folder, by the same rule as every other layout); this module only
-hands the scores to nbgrader's gradebook once the class is graded.
+``<assignment>/`` folder, by the same rule as every other layout); this module hands the
+grades to the nbgrader course once the class is graded: its gradebook and its
+``autograded/`` folder, as ``nbgrader autograde`` leaves them (``nbgrader.handover``).
 """
 from __future__ import annotations
 
@@ -12,16 +13,26 @@ from autograder.grading.run import GradeOptions, grade
 
 
 def grade_notebooks(options: GradeOptions) -> Summary:
-    """Grade ``options.submissions`` for ``options.assignment`` and write the scores into
-    the gradebook of the course at ``options.gradebook``."""
-    from autograder.nbgrader.gradebook import write_gradebook
+    """Grade ``options.submissions`` for ``options.assignment`` and hand the grades to the
+    nbgrader course at ``options.gradebook``."""
+    from autograder.curriculum import course
+    from autograder.nbgrader.handover import Handover
 
     if options.assignment is None:
         raise UsageError("--gradebook needs --assignment NAME: a gradebook holds one assignment's scores per run.")
     if options.layout not in ("auto", "nbgrader"):
         raise UsageError("--gradebook only applies to an nbgrader submitted/ folder (--layout nbgrader).")
+    course().assignment(options.assignment)  # an unknown name: a usage error now, not after grading
+    if not options.gradebook.is_dir():
+        raise UsageError(f"The nbgrader course folder {options.gradebook} does not exist.",
+                         hint="run `autograder build` (it writes course/), or pass the folder of your course")
+    # the course is opened, and the students' folders read, while the class is graded
+    handover = Handover(options.gradebook, options.assignment, options.submissions, options.out)
+    notes: list[str] = []
 
     def after(docs: list[dict]) -> None:
-        write_gradebook(options.gradebook, options.assignment, docs)
+        notes.extend(handover.write(docs))
 
-    return grade(GradeOptions(**{**vars(options), "layout": "nbgrader"}), after)
+    summary = grade(GradeOptions(**{**vars(options), "layout": "nbgrader"}), after)
+    summary.notes += notes
+    return summary
