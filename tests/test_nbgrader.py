@@ -98,7 +98,8 @@ def cycle(tmp_path_factory):
             cell["source"] = "print('Public checks for create_tensor passed.')"
     tampered.write_text(json.dumps(nb))
     nbgrader("collect", ASSIGNMENT, cwd=course)
-    autograded = nbgrader("autograde", ASSIGNMENT, "--Execute.timeout=5", cwd=course)
+    # eve's loop costs the timeout; a busy machine takes over 5 s for the imports cell alone (import torch)
+    autograded = nbgrader("autograde", ASSIGNMENT, "--Execute.timeout=20", cwd=course)
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
     nbgrader_scores = export(course)
     return {"base": base, "course": course, "released": released, "scores": nbgrader_scores, "right": right,
