@@ -18,7 +18,7 @@ from tests.helpers import ROOT
 def root(tmp_path: Path) -> Path:
     """course.toml, the solutions and the checks, as in the project."""
     shutil.copy(ROOT / "course.toml", tmp_path)
-    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
     for folder in ("checks", "hidden"):
         shutil.copytree(ROOT / "autograder" / folder, tmp_path / "autograder" / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))
