@@ -108,10 +108,11 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from autograder.checking.local import render, run_public_checks
+    from autograder.outcomes import Outcome
 
-    results = run_public_checks(args.exercises_dir, args.exercises or None)
-    print(render(results))
-    return 0 if all(r.outcome == "passed" for r in results) else 1
+    result = run_public_checks(args.exercises_dir, args.exercises or None)
+    print(render(result))
+    return 0 if all(score.outcome is Outcome.PASSED for score in result.exercises) else 1
 
 
 def _grade(args: argparse.Namespace) -> int:

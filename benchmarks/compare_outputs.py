@@ -22,8 +22,12 @@ from autograder.authoring.examples import solution_copy, write_student  # noqa: 
 from benchmarks.grade_speed import make_class  # noqa: E402
 
 TARGET = "    return t.dtype\n"
-FORGES_ERRORS = ('import sys\nsys.modules["autograder.sandbox.worker"]._error = lambda status, exc: '
-                 '{"status": status, "type": "T" * 100_000, "message": "m" * 1_000_000, "traceback": "t" * 500_000}\n')
+#: the worker's error report, forged (its name in versions before and after issue 22)
+FORGES_ERRORS = ('import sys\n_worker = sys.modules["autograder.sandbox.worker"]\n'
+                 '_worker._error = lambda status, exc: '
+                 '{"status": status, "type": "T" * 100_000, "message": "m" * 1_000_000, "traceback": "t" * 500_000}\n'
+                 '_worker._exception = lambda exc: '
+                 '{"type": "T" * 100_000, "message": "m" * 1_000_000, "traceback": "t" * 500_000}\n')
 ZEROES_INPUTS = ("def linear_transform(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:\n",
                  "def linear_transform(x, weight, bias):\n    with torch.no_grad():\n        x.zero_()\n"
                  "    return torch.zeros(x.shape[0], weight.shape[0])\n\n\ndef _unused(x, weight, bias):\n")

@@ -115,4 +115,4 @@ def exercise_worker(plan: list) -> None:
             try:
                 exec(compile(source, f"{worker.PACKAGE}/warm_up.py", "exec", dont_inherit=True), {})
             except (NotImplementedError, SyntaxError) as exc:
-                worker._payload(worker._error("import_error", exc))
+                worker._payload(worker._exception(exc))
