@@ -8,6 +8,7 @@ check that met it.
 from __future__ import annotations
 
 import os
+import select
 import socket
 import threading
 import time
@@ -19,7 +20,7 @@ from autograder.sandbox.framing import FrameClosed, FrameReader, FrameTimeout, s
 from autograder.sandbox.jail import Limits
 from autograder.sandbox.plan import Plan
 from autograder.sandbox.progress import Progress
-from autograder.sandbox.protocol import Done, Receive, Send, Spawn, Stop, WorkerProtocol
+from autograder.sandbox.protocol import AwaitExit, Done, Receive, Send, Spawn, Stop, WorkerProtocol
 from autograder.sandbox.replies import call_request, changed_arguments, interpret, read_reply
 
 
@@ -209,9 +210,12 @@ class StudentWorker:
                 except FrameTimeout:
                     protocol.deadline_passed(time.monotonic(), self.fork_server.progress.running())
                 except (FrameClosed, OSError):
-                    protocol.closed(time.monotonic(), self.fork_server.progress.running())
+                    protocol.closed(time.monotonic())
                 else:
                     protocol.received(frame, time.monotonic())
+            elif isinstance(action, AwaitExit):
+                ended = self._await_exit(action.deadline)
+                protocol.exited(time.monotonic(), self.fork_server.progress.running() if ended else None)
             elif isinstance(action, Send):
                 # the request may be large (a value the student returned, passed back): a worker that
                 # stops reading its socket must not hold the grader in sendall past the deadline
@@ -239,6 +243,18 @@ class StudentWorker:
             send_frame(self.sock, wire.encode(load))  # read by the worker once it is jailed
         except OSError:
             self.protocol.closed(time.monotonic())
+
+    def _await_exit(self, deadline: float) -> bool:
+        """Whether the worker has ended by ``deadline`` (a pidfd turns readable when it does:
+        no polling, and the worker is not ours to wait for). False where it cannot be told."""
+        try:
+            fd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):  # an old kernel; or the fork server reaped it, which it does only when asked
+            return False
+        try:
+            return bool(select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0])
+        finally:
+            os.close(fd)
 
     def _stop(self) -> None:
         if self.pid is not None:

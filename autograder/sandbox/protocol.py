@@ -16,13 +16,17 @@ worth at a time; or it waits (IDLE) for a live call (CALLING). A file whose impo
 ends the worker is left out and the others are loaded again in a new worker.
 
 Blame: when an answer is late, the call to blame is the one the worker says it is making
-(``sandbox.progress``), and only once that call has had its whole timeout by its own start;
-when the worker dies, it is the call it was making. The blamed call's answer is its
-timeout or crash, the worker is stopped, and the next is started after it: the call is
-never made again, and calls of a function that timed out are not made again either.
-Answers the dead worker held back are asked for again (they took it less than
-``BATCH_SECONDS`` in all). A student's total time is bounded (:func:`budget`); once it is
-spent, nothing more of theirs runs.
+(``sandbox.progress``), and only once that call has had its whole timeout by its own start.
+When the worker's socket closes, the worker may still be running (a call of the student's
+closed it) and saying so only when it next sends, so the transport first waits for the
+worker to end (ENDING); then the call to blame is the one it was making. But if it ended
+because sending its answers failed (or did not end in time), any call whose answer it
+held back may have been the cause, so those calls are made again by a worker that sends
+each answer at once, where the first death is exact. The blamed call's answer is its timeout or crash, the worker is stopped, and the
+next is started after it: the call is never made again after a timeout, and calls of a
+function that timed out are not made again either. Answers a stopped worker held back
+are asked for again (they took it less than ``BATCH_SECONDS`` in all). A student's total
+time is bounded (:func:`budget`); once it is spent, nothing more of theirs runs.
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from typing import Any, Sequence
 
 from autograder.outcomes import Outcome, StudentCodeProblem
 from autograder.sandbox import wire
+from autograder.sandbox.progress import Running
 from autograder.sandbox.replies import read_reply
 from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
 
@@ -57,6 +62,7 @@ class State(enum.Enum):
     STREAMING = "streaming"  #: making the planned calls from ``running`` on
     IDLE = "idle"  #: loaded, making no call: free for a live one
     CALLING = "calling"  #: a live call's request is sent, or being sent
+    ENDING = "ending"  #: the socket of a worker that was streaming closed: it is waited for
 
 
 # -- what the transport is to do --------------------------------------------------------------
@@ -84,6 +90,14 @@ class Send:
 
 
 @dataclass(frozen=True)
+class AwaitExit:
+    """Wait until the worker has ended, giving up at ``deadline``; then report
+    :meth:`WorkerProtocol.exited`."""
+
+    deadline: float
+
+
+@dataclass(frozen=True)
 class Stop:
     """Kill the worker."""
 
@@ -96,7 +110,7 @@ class Done:
     answer: bytes | dict | StudentCodeProblem
 
 
-Action = Spawn | Receive | Send | Stop | Done
+Action = Spawn | Receive | Send | AwaitExit | Stop | Done
 
 
 class ProtocolError(Exception):
@@ -150,8 +164,11 @@ class WorkerProtocol:
         self._budget_deadline: float | None = None  #: set at the first deadline
         self._deadline: float | None = None  #: of the read (or send) under way
         self._stopping = False  #: the worker must be killed before anything else
-        #: a Spawn's files, run_from and the rules of its stream (the calls answered before, the functions skipped)
-        self._spawning: tuple[dict[str, str], int | None, frozenset[int], dict[str, int]] | None = None
+        #: a Spawn's files, run_from, the rules of its stream (the calls answered before, the functions
+        #: skipped), and whether the worker may hold answers back
+        self._spawning: tuple[dict[str, str], int | None, frozenset[int], dict[str, int], bool] | None = None
+        self._batched = True  #: the worker may hold answers back
+        self._batch_next = True  #: the next worker may (not after a death that its held answers leave unexplained)
         # the worker's load
         self._files_sent: dict[str, str] = {}
         self._run_from: int | None = None
@@ -232,6 +249,8 @@ class WorkerProtocol:
             return self._spawn(goal if isinstance(goal, int) else None)
         if self.state is State.LOADING:
             return Receive(self._read_deadline(now, self._import_seconds(self._loading)))
+        if self.state is State.ENDING:
+            return AwaitExit(self._read_deadline(now, self.timeout))
         if isinstance(goal, int):
             if self.state is State.STREAMING and self.running <= goal:
                 return Receive(self._read_deadline(now, self.timeout))
@@ -250,8 +269,9 @@ class WorkerProtocol:
         """The worker of the last :class:`Spawn` exists and its load was sent (or is being sent)."""
         if self._spawning is None:
             raise ProtocolError("spawned without a Spawn")
-        self._files_sent, self._run_from, self._answered, self._skip = self._spawning
+        self._files_sent, self._run_from, self._answered, self._skip, self._batched = self._spawning
         self._spawning = None
+        self._batch_next = True
         self.state = State.LOADING
         self._ready, self._loading, self._loading_reports = False, None, 0
         self._deadline = None
@@ -274,7 +294,7 @@ class WorkerProtocol:
             raise ProtocolError(f"sent in state {self.state.value}")
         self._deadline = None
 
-    def deadline_passed(self, now: float, running: tuple[int, float] | None = None) -> None:
+    def deadline_passed(self, now: float, running: Running | None = None) -> None:
         """The read (or send) gave up; ``running``: what the worker says it is making
         (``progress.Progress.running``), read only while it streams."""
         self._deadline = None
@@ -306,19 +326,33 @@ class WorkerProtocol:
         else:
             raise ProtocolError(f"a deadline passed in state {self.state.value}")
 
-    def closed(self, now: float, running: tuple[int, float] | None = None) -> None:
+    def closed(self, now: float) -> None:
         """The worker's socket closed or failed: the worker ended (or must be taken for ended)."""
-        self._deadline = None
+        deadline, self._deadline = self._deadline, None
         if self.state is State.LOADING:
             self._load_stopped("crash", False)
+        elif self.state is State.STREAMING and self._batched:
+            self.state = State.ENDING  # see the module's docstring
+            self._deadline = deadline
         elif self.state is State.STREAMING:
-            index, _ = self._claimed(running)
-            self._blame(index, self.crash(self.names[index]))
+            self._blame(self.running, self.crash(self.names[self.running]))  # every answer before it came
         elif self.state is State.CALLING:
             self._stopping = True
             self._goal.reply = self.crash(self._goal.name)
         elif self.state is not State.NO_WORKER:
             self._stopping = True
+
+    def exited(self, now: float, running: Running | None) -> None:
+        """After :class:`AwaitExit`: the worker ended, and ``running`` is what it last wrote
+        (``progress.Progress.running``); None if it did not end by the deadline."""
+        if self.state is not State.ENDING:
+            raise ProtocolError(f"exited in state {self.state.value}")
+        self._deadline = None
+        index, started = self._claimed(running)
+        if started is None or (running.send_failed and index != self.running):
+            self._stopping, self._batch_next = True, False  # see the module's docstring
+        else:
+            self._blame(index, self.crash(self.names[index]))
 
     # -- inside ------------------------------------------------------------------------------
 
@@ -331,8 +365,9 @@ class WorkerProtocol:
         load: dict[str, Any] = {"op": "load", "files": files}
         answered = frozenset(i for i in self.answers if run_from is not None and i >= run_from)
         if run_from is not None:
-            load.update(run_from=run_from, skip=dict(self.timed_out), answered=sorted(answered), batch=BATCH_SECONDS)
-        self._spawning = (files, run_from, answered, dict(self.timed_out))
+            load.update(run_from=run_from, skip=dict(self.timed_out), answered=sorted(answered),
+                        batch=BATCH_SECONDS if self._batch_next else 0)
+        self._spawning = (files, run_from, answered, dict(self.timed_out), self._batch_next)
         return Spawn(load)
 
     def _read_deadline(self, now: float, seconds: float) -> float:
@@ -414,13 +449,13 @@ class WorkerProtocol:
             self._stopping = True
             self._goal.reply = self.crash(self._goal.name)
 
-    def _claimed(self, running: tuple[int, float] | None) -> tuple[int, float | None]:
+    def _claimed(self, running: Running | None) -> tuple[int, float | None]:
         """The call to blame for a late answer or a dead worker, and when it started: the one
         the worker says it is making, if that is one of the stream's calls not yet answered;
         else the first not yet answered (as good as exact for a worker that sends each
         answer at once, and only a worker whose student rewrote it says nothing else)."""
         if running is not None:
-            index, started = running
+            index, started, _ = running
             if type(index) is int and self.running <= index < len(self.names) \
                     and not self._stream_skips(index, self._skip, self._answered):
                 return index, started

@@ -189,7 +189,7 @@ def _run_plan(sock: socket.socket, plan: list[tuple[dict, Any]], start: int, ski
     whose answers are held back ran for less than ``batch`` in all: if a later call hangs
     or crashes, they are lost with the worker, and making them again in the next costs
     that little. The call that hangs or crashes is known by the index written to
-    ``progress`` before each call.
+    ``progress`` before each call, and a send that fails is marked there too.
     """
     held: list[bytes] = []
     since = 0.0
@@ -210,9 +210,13 @@ def _run_plan(sock: socket.socket, plan: list[tuple[dict, Any]], start: int, ski
         held.append(frame(_payload(reply)))
         if batch <= 0 or time.monotonic() - since >= batch:
             if not _send(sock, b"".join(held), me):
+                progress.send_failed()
                 return False
             held = []
-    return not held or _send(sock, b"".join(held), me)
+    if held and not _send(sock, b"".join(held), me):
+        progress.send_failed()
+        return False
+    return True
 
 
 def serve(sock: socket.socket, plan: list[tuple[dict, Any]], progress: Progress) -> None:
