@@ -214,8 +214,10 @@ class StudentWorker:
                 else:
                     protocol.received(frame, time.monotonic())
             elif isinstance(action, AwaitExit):
-                ended = self._await_exit(action.deadline)
-                protocol.exited(time.monotonic(), self.fork_server.progress.running() if ended else None)
+                if self._await_exit(action.deadline):
+                    protocol.exited(time.monotonic(), self.fork_server.progress.running())
+                else:
+                    protocol.deadline_passed(time.monotonic(), self.fork_server.progress.running())
             elif isinstance(action, Send):
                 # the request may be large (a value the student returned, passed back): a worker that
                 # stops reading its socket must not hold the grader in sendall past the deadline

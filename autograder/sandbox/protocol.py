@@ -92,7 +92,7 @@ class Send:
 @dataclass(frozen=True)
 class AwaitExit:
     """Wait until the worker has ended, giving up at ``deadline``; then report
-    :meth:`WorkerProtocol.exited`."""
+    :meth:`WorkerProtocol.exited`, or :meth:`~WorkerProtocol.deadline_passed` if it has not."""
 
     deadline: float
 
@@ -168,7 +168,9 @@ class WorkerProtocol:
         #: skipped), and whether the worker may hold answers back
         self._spawning: tuple[dict[str, str], int | None, frozenset[int], dict[str, int], bool] | None = None
         self._batched = True  #: the worker may hold answers back
-        self._batch_next = True  #: the next worker may (not after a death that its held answers leave unexplained)
+        #: workers that start at or before this planned call send each answer at once: they make again
+        #: the calls of a death that the answers held back left unexplained
+        self._unbatched_through = -1
         # the worker's load
         self._files_sent: dict[str, str] = {}
         self._run_from: int | None = None
@@ -271,7 +273,6 @@ class WorkerProtocol:
             raise ProtocolError("spawned without a Spawn")
         self._files_sent, self._run_from, self._answered, self._skip, self._batched = self._spawning
         self._spawning = None
-        self._batch_next = True
         self.state = State.LOADING
         self._ready, self._loading, self._loading_reports = False, None, 0
         self._deadline = None
@@ -301,7 +302,7 @@ class WorkerProtocol:
         spent = self._budget_deadline is not None and now >= self._budget_deadline
         if self.state is State.LOADING:
             self._load_stopped("timeout", spent)
-        elif self.state is State.STREAMING:
+        elif self.state in (State.STREAMING, State.ENDING):  # ENDING: the worker did not end in time
             if spent:
                 self.exhausted, self._stopping = True, True
                 return
@@ -309,6 +310,9 @@ class WorkerProtocol:
             if started is not None and now < started + self.timeout and index not in self._extended:
                 self._extended.add(index)  # the call began after the wait did: it gets its whole time
                 self._deadline = min(started + self.timeout, now + self.timeout, self._budget_deadline)
+                return
+            if started is None and self.state is State.ENDING:
+                self._unexplained(len(self.names))  # nothing to go by
                 return
             self._blame(index, StudentCodeProblem(Outcome.TIMED_OUT, f"{self.names[index]} did not finish within "
                                                   f"{self.timeout:g} s (an endless loop, sleep, or far too much "
@@ -344,13 +348,14 @@ class WorkerProtocol:
 
     def exited(self, now: float, running: Running | None) -> None:
         """After :class:`AwaitExit`: the worker ended, and ``running`` is what it last wrote
-        (``progress.Progress.running``); None if it did not end by the deadline."""
+        (``progress.Progress.running``). (If it did not end by the deadline, the transport
+        reports :meth:`deadline_passed` instead: it is still making a call.)"""
         if self.state is not State.ENDING:
             raise ProtocolError(f"exited in state {self.state.value}")
         self._deadline = None
         index, started = self._claimed(running)
         if started is None or (running.send_failed and index != self.running):
-            self._stopping, self._batch_next = True, False  # see the module's docstring
+            self._unexplained(index)
         else:
             self._blame(index, self.crash(self.names[index]))
 
@@ -366,8 +371,9 @@ class WorkerProtocol:
         answered = frozenset(i for i in self.answers if run_from is not None and i >= run_from)
         if run_from is not None:
             load.update(run_from=run_from, skip=dict(self.timed_out), answered=sorted(answered),
-                        batch=BATCH_SECONDS if self._batch_next else 0)
-        self._spawning = (files, run_from, answered, dict(self.timed_out), self._batch_next)
+                        batch=BATCH_SECONDS if run_from > self._unbatched_through else 0)
+        self._spawning = (files, run_from, answered, dict(self.timed_out),
+                          run_from is not None and run_from > self._unbatched_through)
         return Spawn(load)
 
     def _read_deadline(self, now: float, seconds: float) -> float:
@@ -460,6 +466,13 @@ class WorkerProtocol:
                     and not self._stream_skips(index, self._skip, self._answered):
                 return index, started
         return self.running, None
+
+    def _unexplained(self, through: int) -> None:
+        """The worker died, and any call whose answer it held back, up to ``through``, may
+        have been the cause (see the module's docstring): they are made again, each answer
+        sent at once."""
+        self._stopping = True
+        self._unbatched_through = max(self._unbatched_through, through)
 
     def _blame(self, index: int, problem: StudentCodeProblem) -> None:
         """Planned call ``index`` came to ``problem``: the worker is stopped, and the next one
