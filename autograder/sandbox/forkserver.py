@@ -222,6 +222,19 @@ def _clean_up_strays(uid: int | None, workers: set[int], pid_init: int | None = 
             time.sleep(0.0002 * (attempt + 1))
 
 
+def uninitialised_memory_filled() -> None:
+    """Have torch fill the memory it hands out uninitialised (``torch.empty``, ``Tensor.resize_``)
+    with NaN or the largest integer, in every worker to come: a student who returns such a
+    tensor (an honest mistake) gets the same feedback on every run, not what the memory
+    held. The fill comes with torch's deterministic algorithms, whose only effect on the
+    CPU operations a student may use is a warning for the few without one (``put_``); the
+    warning goes where all a worker prints goes."""
+    import torch
+
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.utils.deterministic.fill_uninitialized_memory = True
+
+
 def _fingerprint_args(call: dict):
     """``wire.fingerprint`` of a planned call's arguments, or None (the worker then takes it)."""
     try:
@@ -252,6 +265,7 @@ def serve(control: socket.socket, progress: Progress) -> None:
     """
     jail.become_subreaper()
     forget_inherited_package()  # whatever the shard had under that name is not a student's
+    uninitialised_memory_filled()
     network_private = jail.private_network()
     pid_init = jail.private_process_namespace()  # before the filter, which refuses nothing it needs
     filtered = syscalls.deny_dangerous_calls()  # here, once: every worker inherits it with the fork
