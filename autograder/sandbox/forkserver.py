@@ -228,11 +228,13 @@ def uninitialised_memory_filled() -> None:
     tensor (an honest mistake) gets the same feedback on every run, not what the memory
     held. The fill comes with torch's deterministic algorithms, whose only effect on the
     CPU operations a student may use is a warning for the few without one (``put_``); the
-    warning goes where all a worker prints goes."""
+    warning goes where all a worker prints goes. (``torch.use_deterministic_algorithms`` would
+    set the same, but first import torch's compiler, hundreds of modules no worker needs and
+    which an unprivileged worker could not even import.)"""
     import torch
 
-    torch.use_deterministic_algorithms(True, warn_only=True)
-    torch.utils.deterministic.fill_uninitialized_memory = True
+    torch._C._set_deterministic_algorithms(True, warn_only=True)
+    torch._C._set_deterministic_fill_uninitialized_memory(True)
 
 
 def _fingerprint_args(call: dict):
