@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("grade", help="instructors: grade a whole class with the hidden checks")
     grade.add_argument("submissions", type=Path, help="folder with one entry per student")
     grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv, results/, feedback/")
-    grade.add_argument("--jobs", type=int, default=2, help="parallel grading processes (default 2)")
+    grade.add_argument("--jobs", type=int, default=2, help="shards: students graded at once (default 2)")
     grade.add_argument("--timeout", type=float, help="seconds each call of a student function may take "
                                                      "(default: the course's, course.toml)")
     grade.add_argument("--memory-mb", type=int, help="memory cap per worker, MB (default: the course's, course.toml)")

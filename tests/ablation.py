@@ -3,7 +3,7 @@
 Nothing in the ``autograder`` package can turn a protection off. This module lives
 in ``tests/`` and acts only when a test puts a ``sitecustomize.py`` that calls
 :func:`apply` on the grading command's ``PYTHONPATH`` (see :func:`hook_folder`): the
-grading processes then start with that protection replaced by a no-op, before any
+shards then start with that protection replaced by a no-op, before any
 worker is forked. An instructor's install has neither.
 """
 from __future__ import annotations
