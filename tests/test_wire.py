@@ -164,6 +164,28 @@ def test_a_shared_module_names_only_one_rebuilt_before_it(index):
     assert back[0] is back[1]
 
 
+def nest(kinds: list[str], leaf: object) -> object:
+    """``leaf`` wrapped in a list, tuple, dict or Sequential for each of ``kinds``, outermost first."""
+    value = leaf
+    for kind in reversed(kinds):
+        value = {"list": lambda v: [v], "tuple": lambda v: (v,), "dict": lambda v: {"k": v},
+                 "module": lambda v: nn.Sequential(v if isinstance(v, nn.Module) else nn.Identity())}[kind](value)
+    return value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["list", "tuple", "dict", "module"]), max_size=120),
+       st.sampled_from([1, 2.5, "x", torch.Size([2, 3]), torch.ones(2)]))
+def test_whatever_the_nesting_an_encoded_value_decodes(kinds, leaf):
+    """The encoder counts depth as the decoder does (a tuple's items sit two levels down)
+    and sends what is deeper as an opaque placeholder: an honest value, however deep, is
+    never refused; and its fingerprint is the fingerprint of what arrives, up to that depth."""
+    value = nest(kinds, leaf)
+    back = wire.decode(wire.encode({"status": "ok", "value": value}))
+    if len(kinds) * 2 + 2 < wire.MAX_ENCODED_DEPTH:  # shallow enough to cross whole
+        assert wire.fingerprint(back["value"]) == wire.fingerprint(value)
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
