@@ -14,6 +14,7 @@ checks pass, and nothing otherwise.
 from __future__ import annotations
 
 import enum
+import functools
 import traceback
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
@@ -115,16 +116,32 @@ class StudentResult:
         return sum(e.max_score for e in self.exercises)
 
     def exercise(self, name: str) -> ExerciseScore | None:
-        return next((e for e in self.exercises if e.exercise == name), None)
+        return self._scores.get(name)
 
     def checks_of(self, exercise: str) -> list[CheckResult]:
-        return [c for c in self.checks if c.exercise == exercise]
+        return self._checks.get(exercise, [])
 
     def earned(self, check: CheckResult) -> float:
         """The points ``check`` adds to the score: a passed hidden check's, if its exercise's public checks pass."""
-        score = self.exercise(check.exercise)
+        score = self._scores.get(check.exercise)
         return check.points if check.hidden and check.passed and score is not None and score.public_checks_passed \
             else 0.0
+
+    # indexes, made once (reports look every exercise up, and every check of one)
+    @functools.cached_property
+    def _scores(self) -> dict[str, ExerciseScore]:
+        return {e.exercise: e for e in self.exercises}
+
+    @functools.cached_property
+    def _checks(self) -> dict[str, list[CheckResult]]:
+        return _by_exercise(self.checks)
+
+
+def _by_exercise(checks: Iterable[CheckResult]) -> dict[str, list[CheckResult]]:
+    grouped: dict[str, list[CheckResult]] = {}
+    for check in checks:
+        grouped.setdefault(check.exercise, []).append(check)
+    return grouped
 
 
 def score_exercises(checks: Sequence[CheckResult], exercises: Sequence[str],
@@ -132,8 +149,9 @@ def score_exercises(checks: Sequence[CheckResult], exercises: Sequence[str],
     """The scoring rule: each of ``exercises`` scored from its ``checks``; ``max_points``
     is what each exercise's hidden checks are worth in all."""
     scores = []
+    grouped = _by_exercise(checks)
     for name in exercises:
-        mine = [c for c in checks if c.exercise == name]
+        mine = grouped.get(name, [])
         gate = all(c.passed for c in mine if not c.hidden)
         earned = sum(c.points for c in mine if c.hidden and c.passed) if gate else 0.0
         scores.append(ExerciseScore(name, float(earned), float(max_points.get(name, 0.0)),

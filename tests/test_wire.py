@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from autograder.sandbox import wire
-from autograder.sandbox.protocol import read_import_errors, read_ready
-from autograder.sandbox.replies import CALL_STATUSES, CRASH_CAUSES, read_reply
+from autograder.sandbox.replies import CALL_STATUSES, CRASH_CAUSES, read_import_errors, read_ready, read_reply
 from autograder.untrusted import MAX_MESSAGE_CHARS, MAX_TRACEBACK_CHARS, StudentInputError, safe_text
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -53,9 +53,18 @@ def fit(result: StudentResult) -> tuple[StudentResult, str]:
         cut = result if limit is None else replace(result, checks=tuple(
             replace(c, message=_cut(c.message, limit), detail=_cut(c.detail, limit)) for c in result.checks))
         text = results_json(cut)  # ASCII: as many bytes as characters
-        if len(text) <= MAX_RESULT_BYTES and len(feedback_html(cut).encode("utf-8")) <= MAX_RESULT_BYTES:
+        if len(text) <= MAX_RESULT_BYTES and (_PAGE_PER_JSON_BYTE * len(text) + _PAGE_FRAME_BYTES <= MAX_RESULT_BYTES
+                                              or len(feedback_html(cut).encode("utf-8")) <= MAX_RESULT_BYTES):
             break
     return cut, text
+
+
+#: the feedback page quotes no text results.json does not hold, and a character takes at
+#: most 6 bytes there (``&quot;``, ``&#x27;``; UTF-8 at most 4) and at least one in results.json:
+#: a page is at most this many times results.json, plus its frame, which is checked without
+#: rendering it when that is within bounds
+_PAGE_PER_JSON_BYTE = 6
+_PAGE_FRAME_BYTES = 8_192
 
 
 def _cut(text: str, limit: int) -> str:
@@ -83,8 +92,7 @@ def results_document(result: StudentResult) -> dict:
             "output": output_text(c),
             "visibility": "after_published" if c.hidden else "visible",
             "tags": [c.exercise],
-            "extra_data": {"exercise": c.exercise, "check": c.check, "hidden": c.hidden, "points": c.points,
-                           "outcome": c.outcome.value, "message": c.message, "detail": c.detail},
+            "extra_data": _check_fields(c),
         })
     return {
         "score": result.score,
@@ -97,6 +105,17 @@ def results_document(result: StudentResult) -> dict:
             "max_score": result.max_score, "problems": list(result.problems), "protections": list(result.protections),
         },
     }
+
+
+def _check_fields(check: CheckResult) -> dict:
+    """A check's own fields, as a test's ``extra_data`` holds them (an empty message or detail is left out)."""
+    fields = {"exercise": check.exercise, "check": check.check, "hidden": check.hidden, "points": check.points,
+              "outcome": check.outcome.value}
+    if check.message:
+        fields["message"] = check.message
+    if check.detail:
+        fields["detail"] = check.detail
+    return fields
 
 
 def results_json(result: StudentResult) -> str:
@@ -113,24 +132,33 @@ class ResultsError(ValueError):
 def read_results(doc: Any) -> StudentResult:
     """The model a results.json document (parsed JSON) holds, every field checked; raises
     :class:`ResultsError` otherwise (a file of an earlier version, or edited by hand)."""
-    extra = _field(doc, "extra_data", dict)
-    if extra.get("format") != RESULTS_FORMAT:
-        raise ResultsError("not a results document of this version")
-    exercises = []
-    for name, fields in _field(extra, "exercises", dict).items():
-        exercises.append(ExerciseScore(name, _number(fields, "score"), _number(fields, "max_score"),
-                                       _outcome(fields), _field(fields, "public_checks_passed", bool)))
-    checks = []
-    for test in _field(doc, "tests", list):
-        fields = _field(test, "extra_data", dict)
-        outcome = _outcome(fields)
-        if outcome is Outcome.NOT_GRADED:
-            raise ResultsError("a check that was not graded")
-        checks.append(CheckResult(_field(fields, "exercise", str), _field(fields, "check", str),
-                                  _field(fields, "hidden", bool), _number(fields, "points"), outcome,
-                                  _field(fields, "message", str), _field(fields, "detail", str)))
-    return StudentResult(_field(extra, "student", str), _field(extra, "fingerprint", str), tuple(checks),
-                         tuple(exercises), _texts(extra, "problems"), _texts(extra, "protections"))
+    try:
+        extra, tests = doc["extra_data"], doc["tests"]
+        if extra["format"] != RESULTS_FORMAT or type(tests) is not list:
+            raise ResultsError("not a results document of this version")
+        checks = []
+        for test in tests:
+            fields = test["extra_data"]
+            exercise, check, hidden, points = fields["exercise"], fields["check"], fields["hidden"], fields["points"]
+            message, detail = fields.get("message", ""), fields.get("detail", "")
+            if not (type(exercise) is str and type(check) is str and type(hidden) is bool and _is_number(points)
+                    and type(message) is str and type(detail) is str):
+                raise ResultsError("a test whose fields are not the check's")
+            checks.append(CheckResult(exercise, check, hidden, float(points), _CHECK_OUTCOMES[fields["outcome"]],
+                                      message, detail))
+        exercises = []
+        for name, fields in extra["exercises"].items():
+            score, max_score, gate = fields["score"], fields["max_score"], fields["public_checks_passed"]
+            if not (_is_number(score) and _is_number(max_score) and type(gate) is bool):
+                raise ResultsError("an exercise whose fields are not its score's")
+            exercises.append(ExerciseScore(name, float(score), float(max_score), _OUTCOMES[fields["outcome"]], gate))
+        student, fingerprint = extra["student"], extra["fingerprint"]
+        problems, protections = extra["problems"], extra["protections"]
+        if not (type(student) is str and type(fingerprint) is str and _texts(problems) and _texts(protections)):
+            raise ResultsError("a student whose fields are not text")
+    except (KeyError, TypeError, AttributeError):  # a field missing, or a value of the wrong kind where one is read
+        raise ResultsError("not a results document of this version") from None
+    return StudentResult(student, fingerprint, tuple(checks), tuple(exercises), tuple(problems), tuple(protections))
 
 
 def read_results_text(text: str) -> StudentResult:
@@ -140,32 +168,16 @@ def read_results_text(text: str) -> StudentResult:
         raise ResultsError(str(err)) from None
 
 
-def _field(doc: Any, key: str, kind: type) -> Any:
-    value = doc.get(key) if isinstance(doc, dict) else None
-    if type(value) is not kind:
-        raise ResultsError(f"{key} is not a {kind.__name__}")
-    return value
+_OUTCOMES = {o.value: o for o in Outcome}
+_CHECK_OUTCOMES = {o.value: o for o in Outcome if o is not Outcome.NOT_GRADED}
 
 
-def _number(doc: Any, key: str) -> float:
-    value = doc.get(key) if isinstance(doc, dict) else None
-    if type(value) not in (int, float) or not math.isfinite(value):
-        raise ResultsError(f"{key} is not a number")
-    return float(value)
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
 
 
-def _outcome(doc: dict) -> Outcome:
-    try:
-        return Outcome(doc.get("outcome"))
-    except ValueError:
-        raise ResultsError("an unknown outcome") from None
-
-
-def _texts(doc: dict, key: str) -> tuple[str, ...]:
-    values = _field(doc, key, list)
-    if not all(type(v) is str for v in values):
-        raise ResultsError(f"{key} holds more than text")
-    return tuple(values)
+def _texts(values: Any) -> bool:
+    return type(values) is list and all(type(v) is str for v in values)
 
 
 # -- the feedback page ----------------------------------------------------------------------

@@ -37,8 +37,7 @@ from typing import Any, Sequence
 from autograder.outcomes import Outcome, StudentCodeProblem
 from autograder.sandbox import wire
 from autograder.sandbox.progress import Running
-from autograder.sandbox.replies import read_reply
-from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
+from autograder.sandbox.replies import read_import_errors, read_ready, read_reply, tagged
 
 #: how long a worker may hold finished answers back to send them together
 BATCH_SECONDS = 0.004
@@ -49,8 +48,6 @@ BUDGET_TIMEOUTS_PER_PART = 1
 #: the most a student's budget grows for imports the grader allows to take longer (a
 #: notebook's module runs its cells at import, each with its own time: ``intake.cells``)
 MAX_IMPORT_EXTRA_SECONDS = 120
-#: the most a worker may list of its protections, each a short name
-MAX_PROTECTIONS = 32
 #: the most a student's answers read ahead (not yet judged) may take in the grader's memory;
 #: a right answer set takes kilobytes, and one answer may take up to ``wire.MAX_MESSAGE_BYTES``
 MAX_HELD_BYTES = 2 * wire.MAX_MESSAGE_BYTES
@@ -439,7 +436,7 @@ class WorkerProtocol:
         expected = self.expected[index]
         if frame == expected:
             frame = expected  # the same bytes, whose hash is already known: remembered outcomes are found faster
-        elif not _tagged(frame, index):
+        elif not tagged(frame, index):
             self._blame(index, self.crash(self.names[index]))
             return
         self.answers[index] = frame
@@ -506,40 +503,3 @@ class WorkerProtocol:
         return StudentCodeProblem(Outcome.CRASHED, f"{name} ended the worker running your code instead of returning "
                                                    f"(a crash, os._exit(), closed files, or more than the "
                                                    f"{self.memory_mb} MB memory limit)")
-
-
-def _tagged(frame: bytes, index: int) -> bool:
-    """Whether ``frame`` is a reply tagged with planned call ``index`` (a dict of plain fields)."""
-    try:
-        fields = wire.peek(frame)
-    except wire.WireError:
-        return False
-    return isinstance(fields, dict) and isinstance(fields.get("$dict"), dict) and fields["$dict"].get("i") == index
-
-
-def read_ready(data: bytes) -> list[str]:
-    """The protections a fresh worker reports (it sends them before any student code runs)."""
-    ready = wire.decode(data)
-    protections = ready.get("protections") if isinstance(ready, dict) else None
-    if not isinstance(protections, list) or len(protections) > MAX_PROTECTIONS \
-            or not all(isinstance(p, str) for p in protections):
-        raise wire.WireError("a worker that did not say it was ready")
-    return [safe_name(p) for p in protections]
-
-
-def read_import_errors(reply: Any, files: dict[str, str]) -> dict[str, dict]:
-    """What a load's result says of each file that failed to import: type, message and
-    traceback as safe text, for files that were sent only."""
-    errors = reply.get("errors") if isinstance(reply, dict) and reply.get("status") == "ok" else None
-    if not isinstance(errors, dict):
-        raise wire.WireError("a load without a result")
-    checked = {}
-    for relpath, error in errors.items():
-        if relpath not in files or not isinstance(error, dict):
-            raise wire.WireError("a load result about a file that was not sent")
-        fields = {key: error.get(key, "") for key in ("type", "message", "traceback")}
-        if not all(isinstance(value, str) for value in fields.values()):
-            raise wire.WireError("a load result whose fields are not text")
-        checked[relpath] = {"type": safe_name(fields["type"]), "message": safe_text(fields["message"]),
-                            "traceback": safe_text(fields["traceback"], MAX_TRACEBACK_CHARS)}
-    return checked

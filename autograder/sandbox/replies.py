@@ -1,5 +1,6 @@
 """A call and its reply: how the trusted side asks, how a worker answers, and how the
-answer is turned back into a value.
+answer is turned back into a value; and the readers of what a worker says as it starts
+(its protections) and loads the files (their import errors).
 
 Both halves live here so that the grader's rehearsal (``sandbox.plan``) can make the
 reply a right answer would get, byte for byte, and read it back with the very code
@@ -115,3 +116,46 @@ def interpret(reply: dict, name: str, args: tuple) -> Any:
     if cause == "too large":
         raise StudentCodeProblem(Outcome.CRASHED, f"{name} returned a value too large to grade ({reply['message']}).")
     raise StudentCodeProblem(Outcome.CRASHED, f"{name} raised {reply['type']}: {reply['message']}", reply["traceback"])
+
+
+# -- what a worker says as it starts and loads, and how its planned answers are tagged --------------
+
+#: the most a worker may list of its protections, each a short name
+MAX_PROTECTIONS = 32
+
+
+def tagged(frame: bytes, index: int) -> bool:
+    """Whether ``frame`` is a reply tagged with planned call ``index`` (a dict of plain fields)."""
+    try:
+        fields = wire.peek(frame)
+    except wire.WireError:
+        return False
+    return isinstance(fields, dict) and isinstance(fields.get("$dict"), dict) and fields["$dict"].get("i") == index
+
+
+def read_ready(data: bytes) -> list[str]:
+    """The protections a fresh worker reports (it sends them before any student code runs)."""
+    ready = wire.decode(data)
+    protections = ready.get("protections") if isinstance(ready, dict) else None
+    if not isinstance(protections, list) or len(protections) > MAX_PROTECTIONS \
+            or not all(isinstance(p, str) for p in protections):
+        raise wire.WireError("a worker that did not say it was ready")
+    return [safe_name(p) for p in protections]
+
+
+def read_import_errors(reply: Any, files: dict[str, str]) -> dict[str, dict]:
+    """What a load's result says of each file that failed to import: type, message and
+    traceback as safe text, for files that were sent only."""
+    errors = reply.get("errors") if isinstance(reply, dict) and reply.get("status") == "ok" else None
+    if not isinstance(errors, dict):
+        raise wire.WireError("a load without a result")
+    checked = {}
+    for relpath, error in errors.items():
+        if relpath not in files or not isinstance(error, dict):
+            raise wire.WireError("a load result about a file that was not sent")
+        fields = {key: error.get(key, "") for key in ("type", "message", "traceback")}
+        if not all(isinstance(value, str) for value in fields.values()):
+            raise wire.WireError("a load result whose fields are not text")
+        checked[relpath] = {"type": safe_name(fields["type"]), "message": safe_text(fields["message"]),
+                            "traceback": safe_text(fields["traceback"], MAX_TRACEBACK_CHARS)}
+    return checked
