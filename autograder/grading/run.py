@@ -157,8 +157,8 @@ class _Dispatcher:
         for line in shard.reader:
             if line.startswith("done "):
                 shard.held -= 1
+                giving = giving and self._give(shard)  # first: the shard goes on while the reports are written
                 self._received(line[len("done "):])
-                giving = giving and self._give(shard)
         if giving:
             try:
                 shard.writer.close()
