@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("grade", help="instructors: grade a whole class with the hidden checks")
     grade.add_argument("submissions", type=Path, help="folder with one entry per student")
     grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv, results/, feedback/")
-    grade.add_argument("--jobs", type=int, default=2, help="parallel grading processes (default 2)")
+    grade.add_argument("--jobs", type=int, default=2, help="shards: students graded at once (default 2)")
     grade.add_argument("--timeout", type=float, help="seconds each call of a student function may take "
                                                      "(default: the course's, course.toml)")
     grade.add_argument("--memory-mb", type=int, help="memory cap per worker, MB (default: the course's, course.toml)")
@@ -108,10 +108,11 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from autograder.checking.local import render, run_public_checks
+    from autograder.outcomes import Outcome
 
-    results = run_public_checks(args.exercises_dir, args.exercises or None)
-    print(render(results))
-    return 0 if all(r.outcome == "passed" for r in results) else 1
+    result = run_public_checks(args.exercises_dir, args.exercises or None)
+    print(render(result))
+    return 0 if all(score.outcome is Outcome.PASSED for score in result.exercises) else 1
 
 
 def _grade(args: argparse.Namespace) -> int:

@@ -37,6 +37,16 @@ class CourseError(AutograderError):
         self.problems = list(problems)
 
 
+class OutputError(AutograderError):
+    """An output the instructor's machine would not take: a full disk, an output folder
+    that vanished during the run, a file that cannot be written. Outputs already written
+    stay whole; the same command finishes the run once the cause is fixed."""
+
+    def __init__(self, path: object, err: OSError):
+        super().__init__(f"Cannot write {path}: {err.strerror or type(err).__name__}.")
+        self.path = path
+
+
 class StaleError(AutograderError):
     """Generated files differ from what the solutions generate."""
 

@@ -73,14 +73,19 @@ def safe_text(value: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
     return safe
 
 
-def safe_name(value: Any) -> str:
-    """A name the student chose (a file, a class, an id), as :func:`safe_text` at
-    ``MAX_NAME_CHARS``, and on one line: tabs and newlines are shown as escapes too, so
-    that a name cannot forge a line of its own in a list of names (or a row of a CSV file)."""
-    text = safe_text(value, MAX_NAME_CHARS)
+def safe_line(value: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``value`` as :func:`safe_text`, and on one line: tabs and newlines are shown as
+    escapes too, so that the text cannot forge a line of its own in a list (or a row of a
+    CSV file, or a line of the terminal's summary)."""
+    text = safe_text(value, limit)
     if "\n" not in text and "\t" not in text:
         return text
     return "".join(_escape(c) if c == "\n" or c == "\t" else c for c in text)
+
+
+def safe_name(value: Any) -> str:
+    """A name the student chose (a file, a class, an id): :func:`safe_line` at ``MAX_NAME_CHARS``."""
+    return safe_line(value, MAX_NAME_CHARS)
 
 
 #: how a spreadsheet knows a formula (and tab and carriage return, which some strip

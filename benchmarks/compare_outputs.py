@@ -1,15 +1,18 @@
 """Are two versions' outputs identical? Grades the same classes with this tree and revision
 REV (a temporary worktree) and compares every file written: grades.csv, each results.json
-(without its ``fingerprint``, a hash of the grader's own code) and each feedback page.
+(without its ``fingerprint``, a hash of the grader's own code, and without the fields that
+issue 22's format added: ``extra_data.format`` and each test's ``tags`` and ``extra_data``,
+which hold what its ``name`` and ``output`` say) and each feedback page.
 
 The classes: the bundled examples, 60 synthetic students (right, wrong and broken, as
 ``grade_speed.py`` makes them) and a hostile class (a lone surrogate, forged megabyte
 errors, inputs changed in place).
 
-Usage: python benchmarks/compare_outputs.py REV
+Usage: python benchmarks/compare_outputs.py REV [--show]  (--show: the lines that differ)
 """
 from __future__ import annotations
 
+import difflib
 import json
 import subprocess
 import sys
@@ -22,8 +25,12 @@ from autograder.authoring.examples import solution_copy, write_student  # noqa: 
 from benchmarks.grade_speed import make_class  # noqa: E402
 
 TARGET = "    return t.dtype\n"
-FORGES_ERRORS = ('import sys\nsys.modules["autograder.sandbox.worker"]._error = lambda status, exc: '
-                 '{"status": status, "type": "T" * 100_000, "message": "m" * 1_000_000, "traceback": "t" * 500_000}\n')
+#: the worker's error report, forged (its name in versions before and after issue 22)
+FORGES_ERRORS = ('import sys\n_worker = sys.modules["autograder.sandbox.worker"]\n'
+                 '_worker._error = lambda status, exc: '
+                 '{"status": status, "type": "T" * 100_000, "message": "m" * 1_000_000, "traceback": "t" * 500_000}\n'
+                 '_worker._exception = lambda exc: '
+                 '{"type": "T" * 100_000, "message": "m" * 1_000_000, "traceback": "t" * 500_000}\n')
 ZEROES_INPUTS = ("def linear_transform(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:\n",
                  "def linear_transform(x, weight, bias):\n    with torch.no_grad():\n        x.zero_()\n"
                  "    return torch.zeros(x.shape[0], weight.shape[0])\n\n\ndef _unused(x, weight, bias):\n")
@@ -48,13 +55,28 @@ def outputs(folder: Path) -> dict[str, bytes]:
         if path.suffix == ".json":
             doc = json.loads(data)
             doc["extra_data"].pop("fingerprint", None)
+            doc["extra_data"].pop("format", None)
+            for test in doc["tests"]:
+                test.pop("tags", None)
+                test.pop("extra_data", None)
             data = json.dumps(doc, sort_keys=True).encode()
         found[str(path.relative_to(folder))] = data
     return found
 
 
+def print_difference(key: str, old: bytes, new: bytes) -> None:
+    """The lines of ``key`` that differ (results.json and feedback pages cut into lines first)."""
+    def lines(data: bytes) -> list[str]:
+        text = data.decode("utf-8", "replace")
+        return text.replace("<tr>", "\n<tr>").replace('{"max_score"', '\n{"max_score"').splitlines()
+
+    for line in difflib.unified_diff(lines(old), lines(new), f"{key} (old)", f"{key} (new)", n=0, lineterm=""):
+        print("    " + line[:400])
+
+
 def main() -> int:
     rev = sys.argv[1]
+    show = "--show" in sys.argv[2:]
     with tempfile.TemporaryDirectory(dir="/var/tmp") as work:
         base = Path(work)
         old = base / "old"
@@ -74,6 +96,9 @@ def main() -> int:
                                 if got["old"].get(k) != got["new"].get(k))
                 same &= not differ
                 print(f"{name}: {len(got['new'])} files, " + ("all identical" if not differ else "DIFFER: " + ", ".join(differ)))
+                if show:
+                    for key in differ:
+                        print_difference(key, got["old"].get(key, b""), got["new"].get(key, b""))
             print("identical" if same else "NOT identical")
             return 0 if same else 1
         finally:

@@ -3,7 +3,7 @@
 Nothing in the ``autograder`` package can turn a protection off. This module lives
 in ``tests/`` and acts only when a test puts a ``sitecustomize.py`` that calls
 :func:`apply` on the grading command's ``PYTHONPATH`` (see :func:`hook_folder`): the
-grading processes then start with that protection replaced by a no-op, before any
+shards then start with that protection replaced by a no-op, before any
 worker is forked. An instructor's install has neither.
 """
 from __future__ import annotations
@@ -52,9 +52,9 @@ def _no_memory_bound() -> None:
 
 
 def _no_budget() -> None:
-    from autograder.sandbox import client as remote
+    from autograder.sandbox import protocol
 
-    remote.BUDGET_TIMEOUTS_PER_PART = 10**6
+    protocol.BUDGET_TIMEOUTS_PER_PART = 10**6
 
 
 #: protection -> how to switch it off

@@ -47,7 +47,7 @@ def attacks(course: Path, port: int, key: str) -> dict[str, dict[str, str]]:
         "connects": attack(f"    import socket\n    socket.create_connection(('127.0.0.1', {port}), timeout=1).close()\n"),
         # eight gigabytes of address space, never touched: only the address-space limit refuses it
         "maps_8_gb": attack("    import mmap\n    mmap.mmap(-1, 8 << 30)\n"),
-        # a message for the next student of the same grading process, in the kernel's keyring of
+        # a message for the next student of the same shard, in the kernel's keyring of
         # the workers' uid (a channel between students that only the system call filter closes)
         "a_leaves_key": attack("    import ctypes\n    libc = ctypes.CDLL(None, use_errno=True)\n"
                                f"    if libc.syscall(248, b'user', b'{key}', b'psst', 4, ctypes.c_int(-4)) < 0:\n"
@@ -104,7 +104,7 @@ def grade_attacks(ablation: str | None) -> set[str]:
             write_student(course / "subs" / student, files)
         write_student(course / "subs" / "honest", solution_copy())
         env = {"PYTHONPATH": str(hook_folder(course / "hook", ablation))} if ablation else None
-        # one grading process, so that the key's two students share a worker uid, one after the other
+        # one shard, so that the key's two students share a worker uid, one after the other
         result = run_cli("grade", str(course / "subs"), "--out", str(course / "out"), "--jobs", "1",
                          "--timeout", "5", "--memory-mb", "1024", "--quiet", env=env, timeout=300)
         listener.close()

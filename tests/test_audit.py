@@ -10,6 +10,7 @@ import pytest
 
 from autograder.audit.audit_file import read_audit_file
 from autograder.audit.fates import EQUIVALENT, HIDDEN, NAMED, PUBLIC, SURVIVED, student_outcomes
+from autograder.grading.results import read_results_text
 from autograder.curriculum import course
 from tests.course_copy import autograder, copy_project, edit
 from tests.helpers import course_folder, run_cli
@@ -51,7 +52,7 @@ def test_the_class_graded_is_the_mutants_the_reference_twice_and_the_stub(audite
     students = {p.name for p in class_.iterdir()}
     assert students == {m["id"] for m in mutants(audited["report"])} | {"reference-1", "reference-2", "stub"}
     assert audited["report"]["students"] == len(students)
-    reference = student_outcomes(audited["kept"] / "out" / "results" / "reference-1.json")
+    reference = student_outcomes(read_results_text((audited["kept"] / "out" / "results" / "reference-1.json").read_text()))
     assert set(reference.checks) == {e.name for e in course().exercises}
     assert all(c.outcome == "passed" for checks in reference.checks.values() for c in checks)
     assert reference.scores == {e.name: e.points for e in course().exercises}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from autograder.audit.fates import (ERROR, GENERIC, HIDDEN, NAMED, PUBLIC, SURVIVED, CheckOutcome, fate,
                                     message_kind)
 from autograder.checking import expect
-from autograder.checking.outcomes import CheckFailure
+from autograder.checking.expect import CheckFailure
 from autograder.checks import hints_layers, hints_tensors
 
 

@@ -1,5 +1,6 @@
 """The same submissions give byte-identical files: on a rerun, for any --jobs, after a
-kill, whatever the string hashing; unchanged results are not rewritten."""
+kill, whatever the string hashing, the random generators or uninitialised memory;
+unchanged results are not rewritten."""
 
 import json
 import os
@@ -91,3 +92,31 @@ def test_an_output_folder_kept_among_the_submissions_is_not_a_student(tmp_path):
         assert result.returncode == 0, result.stderr
         assert "Graded 1 students" in result.stdout
     assert set(read_csv(subs / "graded" / "grades.csv")) == {"ada"}
+
+
+def test_top_level_randomness_and_uninitialised_memory_give_the_same_outputs_on_every_run(tmp_path):
+    """Python's and torch's generators are seeded before each file loads as well as before
+    each call, and torch fills uninitialised memory: four runs, every output byte for byte.
+    (Once, a file with ``_COIN = random.random()`` at its top got 70, 70 and 65 in three
+    runs, and a student returning ``torch.empty(...)`` saw different garbage in each.)"""
+    subs = tmp_path / "subs"
+    write_student(subs / "coin", solution_copy({"tensors.py": [
+        ("import torch\n", "import random\nimport torch\n\n_COIN = random.random()\n_SHIFT = torch.rand(1).item()\n"),
+        ("    return torch.tensor(data)\n", "    return torch.tensor(data) + _SHIFT\n"),
+        ("    return t.numel()\n", "    return t.numel() + int(_COIN * 1000)\n")]}))
+    write_student(subs / "empty", solution_copy({"tensors.py": [(
+        "    return x @ weight.T + bias\n", "    return torch.empty(x.shape[0], weight.shape[0])\n")]}))
+    write_student(subs / "draws", solution_copy({"activations.py": [(
+        "    return torch.softmax(logits, dim=dim)\n", "    import random\n    return torch.softmax(logits, dim=dim) "
+        "* random.random()\n")]}))
+    runs = []
+    for run in range(4):
+        out = tmp_path / f"out{run}"
+        result = run_cli("grade", str(subs), "--out", str(out), "--quiet")
+        assert result.returncode == 0, result.stderr
+        runs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert all(files == runs[0] for files in runs[1:])
+    assert set(runs[0]) == {"grades.csv", "intake.txt", *(f"{kind}/{s}.{ext}" for s in ("coin", "draws", "empty")
+                                             for kind, ext in (("results", "json"), ("feedback", "html")))}
+    empty = json.loads(runs[0]["results/empty.json"])
+    assert any("It returned NaN" in t["output"] for t in empty["tests"] if t["tags"] == ["linear_transform"])

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from autograder.errors import UsageError
 from autograder.nbgrader import exchange_files
 from autograder.nbgrader.autograded import NOTES_HEADER, Released, autograded_notebook, check_report, dumps
+from autograder.outcomes import CheckResult, ExerciseScore, Outcome, StudentResult
 from autograder.nbgrader.gradebook import NO_RESPONSE, Entry, write_gradebook
 from autograder.untrusted import StudentInputError
 
@@ -220,12 +221,11 @@ def test_any_cells_give_a_valid_notebook_the_same_way_twice(cells):
 
 
 def test_a_check_report_gives_points_then_public_then_hidden_findings():
-    doc = {"extra_data": {"exercises": {"f": {"score": 0.0, "max_score": 2.0}}}, "tests": [
-        {"name": "f: test_public", "status": "failed", "output": "failed: Integers became floats.",
-         "visibility": "visible"},
-        *[{"name": f"f: test_hidden[{i}]", "status": "failed" if i else "passed", "output": f"failed: case {i}.",
-           "visibility": "after_published"} for i in range(8)]]}
-    assert check_report(doc, "f").splitlines() == [
+    checks = [CheckResult("f", "test_public", False, 0.0, Outcome.FAILED, "Integers became floats."),
+              *[CheckResult("f", f"test_hidden[{i}]", True, 1.0, Outcome.FAILED if i else Outcome.PASSED,
+                            f"case {i}." if i else "") for i in range(8)]]
+    result = StudentResult("ada", "", tuple(checks), (ExerciseScore("f", 0.0, 2.0, Outcome.FAILED, False),))
+    assert check_report(result, "f").splitlines() == [
         "f: 0 / 2 points.",
         "Public checks (they must all pass before the hidden checks count): 0 of 1 pass.",
         "  - failed: Integers became floats.",

@@ -14,7 +14,7 @@ import types
 import pytest
 import torch
 
-from autograder.checking.outcomes import CheckRecord, StudentCrashed, StudentTimeout
+from autograder.outcomes import CheckResult, Outcome, StudentCodeProblem
 from autograder.sandbox import forkserver
 from autograder.sandbox.jail import Limits
 from autograder.sandbox.plan import Recorder
@@ -42,8 +42,7 @@ FUNCTIONS = {"double": "tensors", "bump": "tensors", "square": "layers"}
 
 @pytest.fixture(scope="module")
 def client():
-    pid, control = forkserver.start()
-    client = ForkServerClient(pid, control)
+    client = ForkServerClient(*forkserver.start())
     yield client
     client.close()
 
@@ -98,25 +97,63 @@ def test_the_sandbox_says_which_arguments_a_function_changed_and_touches_none(cl
             sub.close()
 
 
-def test_a_planned_call_that_hangs_costs_only_its_own_check(client):
-    checks = [lambda s: s.double(1), lambda s: s.square(4), lambda s: s.double(2)]
+def problem(check, namespace) -> StudentCodeProblem:
+    with pytest.raises(StudentCodeProblem) as caught:
+        check(namespace)
+    return caught.value
+
+
+@pytest.mark.parametrize("first", [0, 1], ids=["the first call", "a call after quick ones"])
+def test_a_planned_call_that_hangs_costs_only_its_own_check_and_one_timeout(client, first):
+    """The worker makes the quick calls before the hanging one and holds their answers
+    back; the hanging call is known by the progress page, blamed after one timeout, and
+    not made again: the quick calls' answers come from a fresh worker."""
+    checks = [lambda s: s.square(3)] * first + [lambda s: s.double(1), lambda s: s.square(4), lambda s: s.double(2)]
     recorder = rehearse(client, checks)
     files = {"tensors.py": "import time\ndef double(x):\n    while True:\n        time.sleep(1)\n",
              "layers.py": "def square(x):\n    return x * x\n"}
     sub, namespace = student(client, recorder, files, timeout=1.0)
     try:
         start = time.monotonic()
-        sub.start_check(0)
-        with pytest.raises(StudentTimeout, match="did not finish within 1 s"):
-            checks[0](namespace)
-        sub.start_check(1)
-        assert checks[1](namespace) == 16  # answered by a fresh worker that resumed the plan
-        sub.start_check(2)
-        with pytest.raises(StudentTimeout, match="already ran out of time"):
-            checks[2](namespace)
-        assert time.monotonic() - start < 3  # one timeout was waited for, not two
+        for index in range(first):
+            sub.start_check(index)
+            assert checks[index](namespace) == 9
+        sub.start_check(first)
+        timed_out = problem(checks[first], namespace)
+        assert timed_out.outcome is Outcome.TIMED_OUT and "did not finish within 1 s" in timed_out.message
+        sub.start_check(first + 1)
+        assert checks[first + 1](namespace) == 16  # answered by a fresh worker that resumed the plan
+        sub.start_check(first + 2)
+        assert "already ran out of time" in problem(checks[first + 2], namespace).message
+        assert time.monotonic() - start < 1.9  # one timeout was waited for, not two
     finally:
         sub.close()
+
+
+def test_a_planned_call_that_crashes_its_worker_is_blamed_and_made_once(client, monkeypatch):
+    """A call that ends the worker while the answer before it is held back: blamed by the
+    progress page, not made again. Two workers: the one that died, and one that makes the
+    calls whose answers died with it and those after, but not the crashing one (which
+    would end it too)."""
+    checks = [lambda s: s.square(2), lambda s: s.double(1), lambda s: s.square(5)]
+    recorder = rehearse(client, checks)
+    files = {"tensors.py": "import os\ndef double(x):\n    os._exit(3)\n",
+             "layers.py": "def square(x):\n    return x * x\n"}
+    spawned = []
+    spawn = client.spawn
+    monkeypatch.setattr(client, "spawn", lambda *args: spawned.append(spawn(*args)) or spawned[-1])
+    sub, namespace = student(client, recorder, files)
+    try:
+        sub.start_check(0)
+        assert checks[0](namespace) == 4
+        sub.start_check(1)
+        crashed = problem(checks[1], namespace)
+        assert crashed.outcome is Outcome.CRASHED and "double ended the worker" in crashed.message
+        sub.start_check(2)
+        assert checks[2](namespace) == 25
+    finally:
+        sub.close()
+    assert len(spawned) == 2
 
 
 def test_every_call_starts_from_the_same_random_state(client):
@@ -152,8 +189,7 @@ def test_workers_never_see_an_exercises_package_the_grading_process_had_imported
     inherited.square = lambda x: 100
     monkeypatch.setitem(sys.modules, "exercises", package)
     monkeypatch.setitem(sys.modules, "exercises.layers", inherited)
-    pid, control = forkserver.start()
-    client = ForkServerClient(pid, control)
+    client = ForkServerClient(*forkserver.start())
     try:
         recorder = rehearse(client, [lambda s: s.square(3)])
         sub, namespace = student(client, recorder, {"layers.py": "def square(x):\n    return x * x\n"})
@@ -168,14 +204,14 @@ def test_workers_never_see_an_exercises_package_the_grading_process_had_imported
 
 def test_outcomes_are_remembered_by_the_replies_they_judged(client):
     recorder = rehearse(client, [lambda s: s.square(3)])
-    record = CheckRecord("check", "square", 1.0, True, "failed", "wrong")
+    result = CheckResult("square", "check", True, 1.0, Outcome.FAILED, "wrong")
 
     def run(files):
         sub, _ = student(client, recorder, files)
         try:
             sub.start_check(0)
             known = sub.known_outcome(0)
-            sub.learn_outcome(0, record)  # as the plugin does after running a check
+            sub.learn_outcome(0, result)  # as the plugin does after running a check
             return known
         finally:
             sub.close()
@@ -184,7 +220,7 @@ def test_outcomes_are_remembered_by_the_replies_they_judged(client):
     assert right is None  # the rehearsal recorded no outcome here: nothing known yet
     wrong = {"layers.py": "def square(x):\n    return x + x\n"}
     assert run(wrong) is None  # first time these replies are seen: the check must run
-    assert run(wrong) is record  # the same replies again: the outcome is known
+    assert run(wrong) is result  # the same replies again: the outcome is known
     other = {"layers.py": "def square(x):\n    return 2 * x + 1\n"}
     assert run(other) is None  # different replies: run again
 
@@ -228,8 +264,8 @@ def test_without_root_a_student_can_leave_no_process_running():
     forkserver.preload()  # as root: the unprivileged user may not be able to read the interpreter's modules
 
     def job(_fd: int) -> dict:
-        pid, control = forkserver.start()
-        client = ForkServerClient(pid, control)
+        pid, control, progress = forkserver.start()
+        client = ForkServerClient(pid, control, progress)
         recorder = rehearse(client, [lambda s: s.square(2)])
         leaves = ("import os, time\ndef square(x):\n    r, w = os.pipe()\n    if os.fork() == 0:\n"
                   "        os.setsid()\n        os.write(w, b'1')\n        while True:\n            time.sleep(1)\n"
@@ -238,7 +274,7 @@ def test_without_root_a_student_can_leave_no_process_running():
         sub.start_check(0)
         try:
             answer = sub.function("layers", "square")(2)
-        except StudentCrashed as crash:
+        except StudentCodeProblem as crash:
             answer = crash.message
         sub.close()
         time.sleep(0.2)
@@ -262,8 +298,8 @@ def test_without_root_a_student_can_leave_no_process_running():
 
 
 def test_the_fork_server_forks_no_worker_before_it_knows_the_workers_uid_and_limits():
-    pid, control = forkserver.start()
-    client = ForkServerClient(pid, control)
+    pid, control, progress = forkserver.start()
+    client = ForkServerClient(pid, control, progress)
     try:
         ours, theirs = socket.socketpair()
         socket.send_fds(control, [forkserver.SPAWN], [theirs.fileno()])  # a SPAWN with no SETUP before it

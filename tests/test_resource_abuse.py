@@ -45,7 +45,7 @@ FLOODS_ANSWERS = """    import socket, sys
 
 def test_a_worker_that_floods_the_grader_with_answers_costs_it_little_memory(tmp_path):
     """Answers are read ahead and held until judged; each may be large. Forged ones must not
-    make a grading process hold gigabytes (here: about 2 GB without the cap)."""
+    make a shard hold gigabytes (here: about 2 GB without the cap)."""
     files = solution_copy({"tensors.py": [("    return torch.tensor(data)\n", FLOODS_ANSWERS)]})
     files["tensors.py"] = IS_SOCKET + files["tensors.py"]
     write_student(tmp_path / "subs" / "floods", files)
@@ -64,7 +64,7 @@ sys.modules["autograder.sandbox.modules"].describe = lambda module, encode: {"ty
 
 def test_a_forged_module_description_costs_the_grader_little_memory(tmp_path):
     """Returned modules are rebuilt on the trusted side from their description; a forged one
-    must not make a grading process allocate and fill gigabytes (about 6 GB here without the
+    must not make a shard allocate and fill gigabytes (about 6 GB here without the
     rule that the state fills each layer)."""
     files = solution_copy()
     files["layers.py"] = FORGES_MODULES + files["layers.py"]

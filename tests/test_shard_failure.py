@@ -1,5 +1,5 @@
-"""A grading process that dies costs only the students it held; a killed command takes
-every grading process with it."""
+"""A shard that dies costs only the students it held; a killed command takes every shard
+with it."""
 
 import os
 import signal
@@ -12,13 +12,13 @@ import pytest
 from tests.helpers import ROOT, processes, run_cli, solution_copy, write_student
 
 
-def _session_pids(parent: int) -> list[int]:
+def _shard_pids(parent: int) -> list[int]:
     """The grading shards of the run whose process is ``parent``: its child, and those the child forked."""
     first = processes(lambda status: status["PPid"] == parent and status["Name"] == "grader-shard")
     return first + processes(lambda status: status["PPid"] in first and status["Name"] == "grader-shard")
 
 @pytest.mark.parametrize("victim", [0, 1], ids=["the first shard", "a shard it forked"])
-def test_a_grading_process_that_dies_costs_only_the_students_it_held(tmp_path, victim):
+def test_a_shard_that_dies_costs_only_the_students_it_held(tmp_path, victim):
     """Students are handed to the shards one at a time, so when a shard is killed the other
     grades the rest of the class; only the two students the dead shard held are missing.
     The first shard forks the others: either may be the one that dies."""
@@ -29,14 +29,14 @@ def test_a_grading_process_that_dies_costs_only_the_students_it_held(tmp_path, v
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out), "--jobs", "2",
                              "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline, sessions = time.monotonic() + 120, []
+        deadline, shards = time.monotonic() + 120, []
         while time.monotonic() < deadline:  # both shards at work (a busy machine may start one late)
-            sessions = _session_pids(proc.pid)
-            if len(sessions) == 2 and len(list((out / "results").glob("*.json"))) >= 4:
+            shards = _shard_pids(proc.pid)
+            if len(shards) == 2 and len(list((out / "results").glob("*.json"))) >= 4:
                 break
             time.sleep(0.01)
-        assert len(sessions) == 2
-        os.kill(sessions[victim], signal.SIGKILL)
+        assert len(shards) == 2
+        os.kill(shards[victim], signal.SIGKILL)
     finally:
         _, stderr = proc.communicate(timeout=300)
     assert proc.returncode != 0 and "Re-run the same command" in stderr and "Traceback" not in stderr.split("stopped")[0]
@@ -63,7 +63,7 @@ def test_a_killed_grading_command_takes_every_shard_with_it(tmp_path):
     try:
         deadline, shards, fork_servers = time.monotonic() + 120, [], []
         while time.monotonic() < deadline:  # both shards grading, their workers asleep
-            shards = _session_pids(proc.pid)
+            shards = _shard_pids(proc.pid)
             fork_servers = processes(lambda status: status["PPid"] in shards and status["Name"] == "grader-forksrv")
             workers = processes(lambda status: status["PPid"] in fork_servers and status["Name"] == "grader-worker")
             if len(shards) == 2 and len(workers) == 2:

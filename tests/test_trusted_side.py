@@ -26,8 +26,7 @@ def read_rows(out: Path) -> dict[str, dict[str, str]]:
 #: forged reports: every error the worker sends carries 1.6 MB of text
 FORGES_HUGE_ERRORS = """import sys
 _worker = sys.modules["autograder.sandbox.worker"]
-_worker._error = lambda status, exc: {"status": status, "type": "T" * 100_000, "message": "m" * 1_000_000,
-                                      "traceback": "t" * 500_000}
+_worker._exception = lambda exc: {"type": "T" * 100_000, "message": "m" * 1_000_000, "traceback": "t" * 500_000}
 """
 
 #: answers the public examples from memory and otherwise zeroes the inputs, so that a

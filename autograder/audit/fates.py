@@ -1,16 +1,13 @@
 """What grading made of a student: the outcome of each check, and what a mutant's outcomes mean.
 
-:func:`student_outcomes` is the one place that reads grading's results documents
-(``results/<student>.json``, Gradescope's schema): when grading gives a typed model of
-its results, only it changes.
+:func:`student_outcomes` is the one place that reads grading's results (the model,
+``autograder.outcomes.StudentResult``, as ``grade()`` hands it over).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
-from autograder.checking.outcomes import PRECEDENCE
+from autograder.outcomes import StudentResult
 
 #: a mutant's fate, in the report's order
 PUBLIC, HIDDEN, SURVIVED, EQUIVALENT = "public", "hidden", "survived", "equivalent"
@@ -34,23 +31,13 @@ class StudentOutcome:
     scores: dict[str, float]  #: exercise -> its score
 
 
-def student_outcomes(path: Path) -> StudentOutcome:
-    """A student's results document, read: each exercise's checks and score."""
-    doc = json.loads(path.read_text(encoding="utf-8"))
+def student_outcomes(result: StudentResult) -> StudentOutcome:
+    """A student's result, as the audit reads it: each exercise's checks and score."""
     checks: dict[str, list[CheckOutcome]] = {}
-    for test in doc["tests"]:
-        exercise, _, name = test["name"].partition(": ")
-        if test["status"] == "passed":
-            outcome, message = "passed", ""
-        else:  # "<outcome>: <message>\n<detail>"
-            outcome, _, message = test["output"].partition(": ")
-            if outcome not in PRECEDENCE:
-                outcome, message = "failed", test["output"]
-        # public checks are visible to the student; hidden ones are not until grades are out
-        checks.setdefault(exercise, []).append(CheckOutcome(name, test["visibility"] != "visible", outcome,
-                                                            message.partition("\n")[0]))
-    scores = {name: float(s["score"]) for name, s in doc["extra_data"]["exercises"].items()}
-    return StudentOutcome(checks, scores)
+    for check in result.checks:
+        checks.setdefault(check.exercise, []).append(CheckOutcome(check.check, check.hidden, check.outcome.value,
+                                                                  check.message.partition("\n")[0]))
+    return StudentOutcome(checks, {score.exercise: score.score for score in result.exercises})
 
 
 def message_kind(check: CheckOutcome) -> str:

@@ -16,9 +16,9 @@ import torch
 from torch import nn
 
 from autograder.checking.namespaces import load_namespace
-from autograder.checking.outcomes import CheckRecord
 from autograder.checking.runner import HIDDEN_DIR, PUBLIC_DIR, CheckRunner, Student, run_checks
 from autograder.curriculum import SOLUTIONS_DIR, course
+from autograder.outcomes import CheckResult
 
 RUNS = ("first", "second")
 MAX_LITERAL_ELEMENTS = 64  #: a tensor answer longer than this is not written out as a literal
@@ -46,7 +46,7 @@ def run_reference(exercises: list[str]) -> ReferenceRun:
         return call
 
     first = types.SimpleNamespace(**{e.name: recording(e.name) for e in course().exercises})
-    records: dict[str, list[CheckRecord]] = {run: [] for run in RUNS}
+    records: dict[str, list[CheckResult]] = {run: [] for run in RUNS}
     plugin = CheckRunner(list(RUNS), lambda run: Student(first if run == RUNS[0] else reference), lambda *_: None,
                          lambda run, found: records[run].extend(found), reference=reference, exercises=exercises)
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)
@@ -55,17 +55,17 @@ def run_reference(exercises: list[str]) -> ReferenceRun:
                         {name: text for name, text in literals.items() if text})
 
 
-def _problems(first: list[CheckRecord], second: list[CheckRecord]) -> list[str]:
-    if [(r.exercise, r.name) for r in first] != [(r.exercise, r.name) for r in second]:
+def _problems(first: list[CheckResult], second: list[CheckResult]) -> list[str]:
+    if [(r.exercise, r.check) for r in first] != [(r.exercise, r.check) for r in second]:
         return ["the checks ran differently the second time (a check that creates checks?)"]
     problems = []
     for a, b in zip(first, second):
-        what = f"{a.exercise}: {'hidden' if a.hidden else 'public'} check {a.name}"
-        if a.outcome != "passed":
-            problems.append(f"{what} fails against the reference solution ({a.outcome}: {a.message[:200]})")
+        what = f"{a.exercise}: {'hidden' if a.hidden else 'public'} check {a.check}"
+        if not a.passed:
+            problems.append(f"{what} fails against the reference solution ({a.outcome.value}: {a.message[:200]})")
         if (a.outcome, a.message) != (b.outcome, b.message):
-            problems.append(f"{what} is not deterministic: {a.outcome} the first time, {b.outcome} the second"
-                            + ("" if a.outcome != b.outcome else f" with another message ({b.message[:120]})"))
+            problems.append(f"{what} is not deterministic: {a.outcome.value} the first time, {b.outcome.value} the "
+                            "second" + ("" if a.outcome != b.outcome else f" with another message ({b.message[:120]})"))
     return problems
 
 

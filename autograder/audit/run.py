@@ -65,12 +65,13 @@ def audit(options: AuditOptions) -> AuditReport:
     with _folder(options.keep) as work:
         # the class is the instructor's own code (the reference, mutated): where no sandbox can
         # be made (no user namespaces), it is graded anyway
+        graded: list = []
         grade(GradeOptions(submissions=work / "class", out=work / "out", jobs=options.jobs, force=True,
                            progress=options.progress, layout="folders", allow_unsandboxed=True,
                            **({"timeout": options.timeout} if options.timeout else {})),
-              prepare=lambda: prepare(work / "class"))
+              after=graded.extend, prepare=lambda: prepare(work / "class"))
         class_ = made[0]
-        outcomes = {s: student_outcomes(work / "out" / "results" / f"{s}.json") for s in class_.students}
+        outcomes = {result.student: student_outcomes(result) for result in graded}
     listing: list[str] = []
     audits = [ExerciseAudit(e.name, e.assignment, tuple(_fates(class_.mutants[e.name], outcomes, settings, listing)))
               for e in exercises]

@@ -328,12 +328,12 @@ def _run_against_reference(course: Course, solutions: dict[str, SolutionFile], s
                          exercises=[e.name for e in course.exercises])
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)
     where = {(c.hidden, c.function): c for c in checks}
-    for record in records:
-        if record.outcome != "passed":
-            check = where.get((record.hidden, record.name.split("[")[0]))
+    for result in records:
+        if not result.passed:
+            check = where.get((result.hidden, result.check.split("[")[0]))
             problems.add(check.path if check else COURSE_FILE, check.line if check else 1,
-                         f"the check {record.name} fails against the reference solution ({record.outcome}: "
-                         f"{record.message[:300]}): it would fail every student.")
+                         f"the check {result.check} fails against the reference solution ({result.outcome.value}: "
+                         f"{result.message[:300]}): it would fail every student.")
     for assignment in course.assignments:
         allowed = modules.allowed_layers(assignment.modules)
         for exercise in assignment.exercises:

@@ -1,9 +1,10 @@
-"""Comparisons for hidden checks that say what is wrong in a student's terms.
+"""What a check raises when it finds a wrong answer, and comparisons for hidden checks
+that say what is wrong in a student's terms.
 
-Each helper raises :class:`~autograder.checking.outcomes.CheckFailure` with a hint (what
-is wrong, then what to do; :mod:`autograder.checking.hints`), followed by the call it
-happened in: the same words the public checks give. An assignment's own hints come from
-its hints module, which its hidden checks pass to :func:`hint`.
+Each helper raises :class:`CheckFailure` with a hint (what is wrong, then what to do;
+:mod:`autograder.checking.hints`), followed by the call it happened in: the same words
+the public checks give. An assignment's own hints come from its hints module, which its
+hidden checks pass to :func:`hint`.
 """
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ from typing import Any
 
 import torch
 
-from autograder.checking.outcomes import fail
 from autograder.checking import hints
+
+
+class CheckFailure(AssertionError):
+    """A check found a wrong answer; the message tells the student what is wrong."""
+
+
+def fail(message: str) -> None:
+    raise CheckFailure(message)
 
 
 def hint(message: str | None, call: str) -> None:

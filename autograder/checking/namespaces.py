@@ -1,7 +1,8 @@
 """Namespaces of functions that checks call: the student's, loaded locally, and the reference.
 
 A file that cannot be imported turns each of its exercises into a function that
-raises :class:`StudentCrashed` with the reason, so the other files still count.
+raises a crash (:class:`~autograder.outcomes.StudentCodeProblem`) with the reason, so the
+other files still count.
 """
 from __future__ import annotations
 
@@ -11,15 +12,22 @@ import types
 from pathlib import Path
 
 from autograder.curriculum import Exercise
-from autograder.checking.outcomes import StudentCrashed
-from autograder.checking.outcomes import student_traceback
+from autograder.outcomes import Outcome, StudentCodeProblem, student_traceback
+from autograder.sandbox.replies import seed_generators
+
 
 def _crashing(name: str, message: str, detail: str):
     def crashed(*args, **kwargs):
-        raise StudentCrashed(message, detail)
+        raise StudentCodeProblem(Outcome.CRASHED, message, detail)
 
     crashed.__name__ = name
     return crashed
+
+
+def source_files(directory: Path, exercises: list[Exercise]) -> frozenset[str]:
+    """The names by which the files :func:`load_namespace` loads from ``directory`` appear in
+    tracebacks: how a frame of the student's own code is told from the grader's."""
+    return frozenset(str(directory / e.relpath) for e in exercises)
 
 
 def load_module_from(path: Path, module_name: str) -> types.ModuleType:
@@ -35,7 +43,8 @@ def load_module_from(path: Path, module_name: str) -> types.ModuleType:
 
 
 def load_namespace(directory: Path, exercises: list[Exercise], package: str) -> types.SimpleNamespace:
-    """Import every assignment file of ``directory`` as ``<package>.<assignment>``."""
+    """Import every assignment file of ``directory`` as ``<package>.<assignment>``, each from
+    the same random state (``replies.seed_generators``), as a worker imports a student's."""
     namespace = types.SimpleNamespace()
     if package not in sys.modules:
         pkg = types.ModuleType(package)
@@ -45,6 +54,7 @@ def load_namespace(directory: Path, exercises: list[Exercise], package: str) -> 
     for exercise in exercises:
         if exercise.assignment not in modules:
             path = directory / exercise.relpath
+            seed_generators()
             try:
                 modules[exercise.assignment] = load_module_from(path, f"{package}.{exercise.assignment}")
             except FileNotFoundError:
@@ -55,7 +65,7 @@ def load_namespace(directory: Path, exercises: list[Exercise], package: str) -> 
         if isinstance(module, BaseException):
             where = f"exercises/{exercise.relpath}"
             function = _crashing(exercise.name, f"{where} could not be imported: {type(module).__name__}: {module}",
-                                 student_traceback(module))
+                                 student_traceback(module, source_files(directory, exercises).__contains__))
         else:
             function = getattr(module, exercise.name, None)
             if not callable(function):

@@ -12,9 +12,10 @@ those arguments. That costs microseconds per check where pytest's full per-item
 protocol (fixtures, reports, capture) costs milliseconds, which matters at a class of
 hundreds times ~70 checks. The caller supplies the submissions: ``open(id) ->``
 :class:`Student` (the student's functions, and the :class:`Backend` behind them if
-any), ``close(id, student)``; the runner calls ``on_student_done(id, records)`` once a
-student's checks are all done, and, before the first student, ``rehearse(run_all)``
-where ``run_all(student)`` runs every check once with a student the caller chooses.
+any), ``close(id, student)``; the runner calls ``on_student_done(id, results)`` (a
+:class:`~autograder.outcomes.CheckResult` per check) once a student's checks are all
+done, and, before the first student, ``rehearse(run_all)`` where ``run_all(student)``
+runs every check once with a student the caller chooses.
 """
 from __future__ import annotations
 
@@ -22,9 +23,7 @@ import copy
 import functools
 import inspect
 import os
-import random
 import re
-import sys
 import traceback
 from pathlib import Path
 from dataclasses import dataclass
@@ -35,7 +34,9 @@ import torch
 
 from autograder.curriculum import PACKAGE_DIR, course
 from autograder.errors import AutograderError
-from autograder.checking.outcomes import CheckRecord, StudentCodeProblem, in_student_file, student_traceback
+from autograder.outcomes import CheckResult, Outcome, StudentCodeProblem, not_done, student_traceback
+from autograder.sandbox.replies import seed_generators
+from autograder.sandbox.wire import fingerprint
 from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_text
 
 PUBLIC_DIR = PACKAGE_DIR / "checks"
@@ -53,26 +54,31 @@ def without_addresses(text: str) -> str:
     return _ADDRESS.sub("at 0x...", text)
 
 
-def classify(exc: BaseException) -> tuple[str, str, str]:
-    """(outcome, message, detail) for an exception that ended a check; no memory addresses."""
-    outcome, message, detail = _classify(exc)
+def _nowhere(filename: str) -> bool:
+    return False
+
+
+def classify(exc: BaseException, is_student_file: Callable[[str], bool] = _nowhere) -> tuple[Outcome, str, str]:
+    """(outcome, message, detail) for an exception that ended a check; no memory addresses.
+    ``is_student_file`` tells the student's own files by name, where they run here."""
+    outcome, message, detail = _classify(exc, is_student_file)
     return outcome, without_addresses(message), without_addresses(detail)
 
 
-def _classify(exc: BaseException) -> tuple[str, str, str]:
+def _classify(exc: BaseException, is_student_file: Callable[[str], bool]) -> tuple[Outcome, str, str]:
     if isinstance(exc, StudentCodeProblem):
-        return exc.outcome, exc.message, exc.traceback
+        return exc.outcome, exc.message, exc.detail
     frames = traceback.extract_tb(exc.__traceback__)
-    raised_by_student = bool(frames) and in_student_file(frames[-1].filename)
+    raised_by_student = bool(frames) and is_student_file(frames[-1].filename)
     if isinstance(exc, NotImplementedError) and raised_by_student:
-        return "not attempted", f"not done yet: {frames[-1].name} still raises NotImplementedError", ""
+        return Outcome.NOT_ATTEMPTED, not_done(frames[-1].name), ""
     if isinstance(exc, AssertionError):
         text = str(exc).split("\nassert ")[0].strip() or "A check failed."
-        return "failed", text, ""
-    if any(in_student_file(f.filename) for f in frames):
-        return "crashed", f"Your code raised {type(exc).__name__}: {exc}", student_traceback(exc)
-    return "failed", (f"What your function returned could not be checked ({type(exc).__name__}: {exc}): compare "
-                      "it with what the exercise asks for."), ""
+        return Outcome.FAILED, text, ""
+    if any(is_student_file(f.filename) for f in frames):
+        return Outcome.CRASHED, f"Your code raised {type(exc).__name__}: {exc}", student_traceback(exc, is_student_file)
+    return Outcome.FAILED, (f"What your function returned could not be checked ({type(exc).__name__}: {exc}): "
+                            "compare it with what the exercise asks for."), ""
 
 
 class Backend(Protocol):
@@ -82,20 +88,23 @@ class Backend(Protocol):
     def start_check(self, index: int) -> None:
         """Check ``index`` starts: the calls that follow belong to it."""
 
-    def known_outcome(self, index: int) -> CheckRecord | None:
-        """The record of check ``index`` if it is known without running it, else None."""
+    def known_outcome(self, index: int) -> CheckResult | None:
+        """The result of check ``index`` if it is known without running it, else None."""
 
-    def learn_outcome(self, index: int, record: CheckRecord) -> None:
-        """Check ``index`` ran and recorded ``record``."""
+    def learn_outcome(self, index: int, result: CheckResult) -> None:
+        """Check ``index`` ran and came to ``result``."""
 
 
 @dataclass
 class Student:
     """One submission as the runner sees it: an object whose attributes are the student's
-    functions, and the backend that runs them, if any (None: they run here)."""
+    functions, the backend that runs them, if any (None: they run here), and, for
+    functions that run here, which source files are the student's (by name), so that a
+    traceback is cut to them."""
 
     functions: Any
     backend: Backend | None = None
+    is_student_file: Callable[[str], bool] = _nowhere
 
 
 def _marker_value(item: pytest.Item, name: str, default: Any) -> Any:
@@ -112,9 +121,9 @@ def _points(item: pytest.Item) -> float:
 class CheckRunner:
     def __init__(self, ids: Iterable[str], open_submission: Callable[[str], Student],
                  close_submission: Callable[[str, Student], None],
-                 on_student_done: Callable[[str, list[CheckRecord]], None],
+                 on_student_done: Callable[[str, list[CheckResult]], None],
                  reference: Any = None, exercises: list[str] | None = None,
-                 rehearse: Callable[[Callable[[Student], dict[int, CheckRecord | None]]], None] | None = None):
+                 rehearse: Callable[[Callable[[Student], dict[int, CheckResult | None]]], None] | None = None):
         self.ids = ids
         self.open_submission = open_submission
         self.close_submission = close_submission
@@ -150,10 +159,10 @@ class CheckRunner:
                 rehearse = None
             student = self.open_submission(student_id)
             try:
-                records = [self._run(item, student, i) for i, item in enumerate(checks)]
+                results = [self._run(item, student, i) for i, item in enumerate(checks)]
             finally:
                 self.close_submission(student_id, student)
-            self.on_student_done(student_id, [r for r in records if r is not None])
+            self.on_student_done(student_id, [r for r in results if r is not None])
         return True
 
     def _arguments(self, item: pytest.Function, namespace: Any) -> dict[str, Any]:
@@ -176,7 +185,7 @@ class CheckRunner:
                                       "exercise names and their parametrize arguments.")
         return kwargs
 
-    def _run(self, item: pytest.Function, student: Student, index: int) -> CheckRecord | None:
+    def _run(self, item: pytest.Function, student: Student, index: int) -> CheckResult | None:
         """Check ``index`` against one submission. Whatever the submission's input makes the
         grader's side raise costs this check only, with the reason, never the run."""
         try:
@@ -184,51 +193,48 @@ class CheckRunner:
         except AutograderError:
             raise  # the checks themselves are wrong: nothing to grade with
         except Exception as exc:  # noqa: BLE001 - e.g. a value the backend could not read
-            return self._record(item, ("crashed", f"The grader could not judge this check ({type(exc).__name__}: "
-                                                  f"{without_addresses(safe_text(exc, 500))}); this is a fault of "
-                                                  "the grader, not of your code: tell your instructor.", ""))
+            return self._result(item, (Outcome.CRASHED, f"The grader could not judge this check ({type(exc).__name__}: "
+                                                        f"{without_addresses(safe_text(exc, 500))}); this is a fault "
+                                                        "of the grader, not of your code: tell your instructor.", ""))
 
-    def _judge(self, item: pytest.Function, student: Student, index: int) -> CheckRecord | None:
+    def _judge(self, item: pytest.Function, student: Student, index: int) -> CheckResult | None:
         backend = student.backend
         if backend is not None:
             backend.start_check(index)  # the calls that follow belong to this check
-            record = backend.known_outcome(index)
-            if record is not None:
-                return record  # the backend knows the outcome without running the check
+            known = backend.known_outcome(index)
+            if known is not None:
+                return known  # the backend knows the outcome without running the check
         calls = StudentCalls(student.functions, self.reference_namespace)
         kwargs = self._arguments(item, calls)
         if kwargs is None:
             return None
         # every check starts from the same random state: `nn.Linear(9, 4)` in a check is the
         # same layer for every student and on every run
-        random.seed(0)
-        torch.default_generator.manual_seed(0)
-        if "numpy" in sys.modules:
-            sys.modules["numpy"].random.seed(0)
+        seed_generators()
         try:
             item.obj(**kwargs)
-            result = ("passed", "", "")
-        except StudentCodeProblem as exc:
-            result = classify(exc)
+            outcome = (Outcome.PASSED, "", "")
         except Exception as exc:  # noqa: BLE001 - whatever the student's value made the check raise
-            result = classify(exc)
-        if calls.changed and result[0] in ("passed", "failed") and not item.get_closest_marker("modifies_arguments"):
+            outcome = classify(exc, student.is_student_file)
+        if calls.changed and outcome[0] in (Outcome.PASSED, Outcome.FAILED) \
+                and not item.get_closest_marker("modifies_arguments"):
             name, labels = calls.changed[0]
-            result = ("failed", f"{name} changed its {' and '.join(labels)} in place: leave the arguments as they "
-                                "were and return a new value.", "")
-        record = self._record(item, result)
+            outcome = (Outcome.FAILED, f"{name} changed its {' and '.join(labels)} in place: leave the arguments as "
+                                       "they were and return a new value.", "")
+        result = self._result(item, outcome)
         if backend is not None:
-            backend.learn_outcome(index, record)
-        return record
+            backend.learn_outcome(index, result)
+        return result
 
     @staticmethod
-    def _record(item: pytest.Function, result: tuple[str, str, str]) -> CheckRecord:
-        """The record of a check's ``result``, with its texts made safe once, here (they may
-        quote anything the student's code said or returned)."""
-        return CheckRecord(name=getattr(item, "name", item.nodeid), exercise=_marker_value(item, "exercise", "?"),
-                           points=_points(item), hidden=_is_hidden(item),
-                           outcome=result[0], message=safe_text(result[1]),
-                           detail=safe_text(result[2], MAX_TRACEBACK_CHARS))
+    def _result(item: pytest.Function, outcome: tuple[Outcome, str, str]) -> CheckResult:
+        """The result of a check that came to ``outcome`` (with its message and detail), the
+        texts made safe once, here (they may quote anything the student's code said or returned)."""
+        hidden = _is_hidden(item)
+        return CheckResult(exercise=_marker_value(item, "exercise", "?"), check=getattr(item, "name", item.nodeid),
+                           hidden=hidden, points=_points(item) if hidden else 0.0,
+                           outcome=outcome[0], message=safe_text(outcome[1]),
+                           detail=safe_text(outcome[2], MAX_TRACEBACK_CHARS))
 
 
 class StudentCalls:
@@ -268,8 +274,6 @@ class StudentCalls:
             if changed:
                 self.changed.append((name, self._labels(name, args, kwargs, changed)))
             return value
-        from autograder.sandbox.wire import fingerprint
-
         saved = [(i, copy.deepcopy(value)) for i, value in enumerate([*args, *kwargs.values()])
                  if not _immutable(value)]
         try:

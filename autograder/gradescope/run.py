@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 from autograder.errors import AutograderError
-from autograder.grading.results import atomic_write
+from autograder.grading.results import atomic_write, output_text, results_document
 from autograder.grading.run import GradeOptions, grade
+from autograder.outcomes import StudentResult
 from autograder.untrusted import safe_text
 
 STUDENT = "submission"
@@ -55,41 +56,39 @@ def grade_submission(root: Path, assignment: str | None, hidden_visibility: str)
         # the intake reads the submission by the rule every layout uses (``intake.rule``)
         options = GradeOptions(submissions=root / "submission", out=Path(work) / "out", jobs=1, progress=False,
                                assignment=assignment, layout="gradescope")
-        grade(options)
-        doc = json.loads((options.out / "results" / f"{STUDENT}.json").read_text(encoding="utf-8"))
-    return gradescope_document(doc, hidden_visibility)
+        graded: list[StudentResult] = []
+        grade(options, after=graded.extend)
+    if len(graded) != 1:
+        raise AutograderError(f"{len(graded)} students were graded in one submission.")
+    return gradescope_document(graded[0], hidden_visibility)
 
 
-def gradescope_document(doc: dict, hidden_visibility: str) -> dict:
-    """Our results document as Gradescope shows it: hidden checks at the instructor's
-    visibility, and an ``output`` that says what to fix first."""
-    tests = []
+def gradescope_document(result: StudentResult, hidden_visibility: str) -> dict:
+    """A student's result as Gradescope shows it: results.json's document with hidden checks
+    at the instructor's visibility, numbered tests, and an ``output`` that says what to fix first."""
+    doc = results_document(result)
     for number, test in enumerate(doc["tests"], 1):
-        test = dict(test)
         test["number"] = str(number)
         if test["visibility"] != "visible":
             test["visibility"] = hidden_visibility
-        tests.append(test)
-    return {**doc, "tests": tests, "output": first_thing_to_fix(doc)}
+    doc["output"] = first_thing_to_fix(result)
+    return doc
 
 
-def first_thing_to_fix(doc: dict) -> str:
-    problems = doc["extra_data"].get("problems", [])
-    lines = list(problems)
+def first_thing_to_fix(result: StudentResult) -> str:
     from autograder.curriculum import load_manifest
 
+    lines = list(result.problems)
     order = {e.name: i for i, e in enumerate(load_manifest())}  # teaching order
-    failing = [t for t in doc["tests"] if t["status"] != "passed"]
     # the first exercise (in teaching order) with a failing check; its public checks first (they gate its points)
-    failing.sort(key=lambda t: (order.get(t["name"].partition(": ")[0], len(order)), t["visibility"] != "visible"))
-    first = failing[0] if failing else None
-    if first is not None:
-        exercise, _, check = first["name"].partition(": ")
-        lines.append(f"Fix {exercise} first ({check}): {first['output'].splitlines()[0]}")
-    elif not problems:
+    failing = sorted((c for c in result.checks if not c.passed), key=lambda c: (order.get(c.exercise, len(order)),
+                                                                                c.hidden))
+    if failing:
+        first = failing[0]
+        lines.append(f"Fix {first.exercise} first ({first.check}): {output_text(first).splitlines()[0]}")
+    elif not result.problems:
         lines.append("Every check passed.")
-    score, total = doc["score"], doc["extra_data"]["max_score"]
-    lines.append(f"Score: {score:g} / {total:g}.")
+    lines.append(f"Score: {result.score:g} / {result.max_score:g}.")
     return "\n".join(lines)
 
 

@@ -1,9 +1,12 @@
-"""Scores and reports: per-student results.json (Gradescope schema), feedback HTML, grades.csv.
+"""The reports, each a rendering of the results model (:mod:`autograder.outcomes`):
+results.json (Gradescope's schema), the feedback page, grades.csv and the terminal summary;
+and :func:`read_results`, the one reader that turns a results.json document back into the
+model (the grading command reads its shards' results, and the unchanged students' files,
+through it).
 
-Scoring rule (the same as an nbgrader test cell, whose public asserts must pass for
-any points): an exercise earns the points of its passed hidden checks if all of its
-public checks pass, and nothing otherwise. Nothing here depends on time or order of
-completion, so the same submissions always give byte-identical files.
+Nothing here parses a report's text: each check's exercise, name, outcome, message and
+detail have fields of their own (each test's ``extra_data`` and ``tags``). Nothing depends
+on time or order of completion, so the same submissions always give byte-identical files.
 """
 from __future__ import annotations
 
@@ -11,15 +14,21 @@ import csv
 import html
 import io
 import json
+import math
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from autograder.curriculum import Exercise
-from autograder.checking.outcomes import CheckRecord, summarise
-from autograder.untrusted import safe_name, spreadsheet_safe
+from autograder.errors import OutputError
+from autograder.outcomes import CheckResult, ExerciseScore, Outcome, StudentResult
+from autograder.untrusted import safe_line, safe_name, spreadsheet_safe
 
+#: the version of results.json's own fields (each test's ``extra_data``, the document's
+#: ``extra_data``); a document of another version is not read (its student is graded again)
+RESULTS_FORMAT = 2
 
 #: the largest results.json or feedback page one student gets. Student text is already cut
 #: where it enters (``autograder.untrusted``); a student whose every check failed with the
@@ -27,28 +36,209 @@ from autograder.untrusted import safe_name, spreadsheet_safe
 MAX_RESULT_BYTES = 1_000_000
 
 
-def fit(doc: dict) -> tuple[str, str]:
-    """``doc`` as results.json text and its feedback page, both within
-    :data:`MAX_RESULT_BYTES`: each check's output is cut shorter, with a marker, until they are."""
+# -- one check, as the reports show it ------------------------------------------------------
+
+def output_text(check: CheckResult) -> str:
+    """What a report shows of a check: its outcome, then the message and the detail."""
+    if check.passed:
+        return check.outcome.value
+    return f"{check.outcome.value}: {check.message}" + (f"\n{check.detail}" if check.detail else "")
+
+
+def fit(result: StudentResult) -> tuple[StudentResult, str]:
+    """``result`` with each check's message and detail cut shorter, with a marker, until its
+    results.json and its feedback page are each within :data:`MAX_RESULT_BYTES`; and that
+    results.json's text."""
     for limit in (None, 2_000, 500, 120):
-        if limit is not None:
-            doc = {**doc, "tests": [{**t, "output": _cut(t["output"], limit)} for t in doc["tests"]]}
-        text, page = dumps(doc), feedback_html(doc)
-        if len(text) <= MAX_RESULT_BYTES and len(page.encode("utf-8")) <= MAX_RESULT_BYTES:
+        cut = result if limit is None else replace(result, checks=tuple(
+            replace(c, message=_cut(c.message, limit), detail=_cut(c.detail, limit)) for c in result.checks))
+        text = results_json(cut)  # ASCII: as many bytes as characters
+        if len(text) <= MAX_RESULT_BYTES and (_PAGE_PER_JSON_BYTE * len(text) + _PAGE_FRAME_BYTES <= MAX_RESULT_BYTES
+                                              or len(feedback_html(cut).encode("utf-8")) <= MAX_RESULT_BYTES):
             break
-    return text, page
+    return cut, text
+
+
+#: the feedback page quotes no text results.json does not hold, and a character takes at
+#: most 6 bytes there (``&quot;``, ``&#x27;``; UTF-8 at most 4) and at least one in results.json:
+#: a page is at most this many times results.json, plus its frame, which is checked without
+#: rendering it when that is within bounds
+_PAGE_PER_JSON_BYTE = 6
+_PAGE_FRAME_BYTES = 8_192
 
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + " [... cut: the report was too long]"
 
 
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+# -- results.json -----------------------------------------------------------------------------
+
+def results_document(result: StudentResult) -> dict:
+    """``result`` in Gradescope's results.json schema. Each test names its exercise in
+    ``tags`` and holds the check's own fields in ``extra_data``; its ``name`` and ``output``
+    are for people."""
+    tests = []
+    for c in result.checks:
+        earned = result.earned(c)
+        tests.append({
+            "name": f"{c.exercise}: {c.check}",
+            "score": earned if earned else 0,
+            "max_score": c.points if c.hidden else 0,
+            "status": "passed" if c.passed else "failed",
+            "output": output_text(c),
+            "visibility": "after_published" if c.hidden else "visible",
+            "tags": [c.exercise],
+            "extra_data": _check_fields(c),
+        })
+    return {
+        "score": result.score,
+        "output": "\n".join(result.problems) if result.problems else "Graded by the hidden checks.",
+        "tests": tests,
+        "extra_data": {
+            "format": RESULTS_FORMAT, "student": result.student, "fingerprint": result.fingerprint,
+            "exercises": {e.exercise: {"score": e.score, "max_score": e.max_score, "outcome": e.outcome.value,
+                                       "public_checks_passed": e.public_checks_passed} for e in result.exercises},
+            "max_score": result.max_score, "problems": list(result.problems), "protections": list(result.protections),
+        },
+    }
+
+
+def _check_fields(check: CheckResult) -> dict:
+    """A check's own fields, as a test's ``extra_data`` holds them (an empty message or detail is left out)."""
+    fields = {"exercise": check.exercise, "check": check.check, "hidden": check.hidden, "points": check.points,
+              "outcome": check.outcome.value}
+    if check.message:
+        fields["message"] = check.message
+    if check.detail:
+        fields["detail"] = check.detail
+    return fields
+
+
+def results_json(result: StudentResult) -> str:
+    """results.json's text: one line (json's C encoder; indenting falls back to Python, 10x
+    slower), keys in the order :func:`results_document` builds them, so that
+    :func:`read_results` finds the exercises in the course's order."""
+    return json.dumps(results_document(result), separators=(",", ":")) + "\n"
+
+
+class ResultsError(ValueError):
+    """A results.json document that is not one this grader wrote."""
+
+
+def read_results(doc: Any) -> StudentResult:
+    """The model a results.json document (parsed JSON) holds, every field checked; raises
+    :class:`ResultsError` otherwise (a file of an earlier version, or edited by hand)."""
+    try:
+        extra, tests = doc["extra_data"], doc["tests"]
+        if extra["format"] != RESULTS_FORMAT or type(tests) is not list:
+            raise ResultsError("not a results document of this version")
+        checks = []
+        for test in tests:
+            fields = test["extra_data"]
+            exercise, check, hidden, points = fields["exercise"], fields["check"], fields["hidden"], fields["points"]
+            message, detail = fields.get("message", ""), fields.get("detail", "")
+            if not (type(exercise) is str and type(check) is str and type(hidden) is bool and _is_number(points)
+                    and type(message) is str and type(detail) is str):
+                raise ResultsError("a test whose fields are not the check's")
+            checks.append(CheckResult(exercise, check, hidden, float(points), _CHECK_OUTCOMES[fields["outcome"]],
+                                      message, detail))
+        exercises = []
+        for name, fields in extra["exercises"].items():
+            score, max_score, gate = fields["score"], fields["max_score"], fields["public_checks_passed"]
+            if not (_is_number(score) and _is_number(max_score) and type(gate) is bool):
+                raise ResultsError("an exercise whose fields are not its score's")
+            exercises.append(ExerciseScore(name, float(score), float(max_score), _OUTCOMES[fields["outcome"]], gate))
+        student, fingerprint = extra["student"], extra["fingerprint"]
+        problems, protections = extra["problems"], extra["protections"]
+        if not (type(student) is str and type(fingerprint) is str and _texts(problems) and _texts(protections)):
+            raise ResultsError("a student whose fields are not text")
+    except (KeyError, TypeError, AttributeError):  # a field missing, or a value of the wrong kind where one is read
+        raise ResultsError("not a results document of this version") from None
+    return StudentResult(student, fingerprint, tuple(checks), tuple(exercises), tuple(problems), tuple(protections))
+
+
+def read_results_text(text: str) -> StudentResult:
+    try:
+        return read_results(json.loads(text))
+    except (ValueError, RecursionError) as err:  # json's JSONDecodeError is a ValueError, as is ResultsError
+        raise ResultsError(str(err)) from None
+
+
+_OUTCOMES = {o.value: o for o in Outcome}
+_CHECK_OUTCOMES = {o.value: o for o in Outcome if o is not Outcome.NOT_GRADED}
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _texts(values: Any) -> bool:
+    return type(values) is list and all(type(v) is str for v in values)
+
+
+# -- the feedback page ----------------------------------------------------------------------
+
+def feedback_html(result: StudentResult) -> str:
+    rows = []
+    for score in result.exercises:
+        notes = sorted({output_text(c) for c in result.checks_of(score.exercise) if not c.passed})
+        notes_html = "".join(f"<li><pre>{html.escape(n)}</pre></li>" for n in notes[:5])
+        rows.append(f"<tr><td><code>{html.escape(score.exercise)}</code></td><td>{html.escape(score.outcome.value)}</td>"
+                    f"<td>{_fmt(score.score)} / {_fmt(score.max_score)}</td><td><ul>{notes_html}</ul></td></tr>")
+    problems = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems)
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Feedback for "
+        f"{html.escape(result.student)}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
+        "td{border-top:1px solid #ccc;padding:.4em;vertical-align:top}pre{white-space:pre-wrap;margin:0}</style>"
+        f"</head><body><h1>Feedback for {html.escape(result.student)}</h1>"
+        f"<p>Score: <b>{_fmt(result.score)} / {_fmt(result.max_score)}</b></p>"
+        + (f"<ul>{problems}</ul>" if problems else "")
+        + "<table><tr><th>Exercise</th><th>Outcome</th><th>Points</th><th>What to fix</th></tr>"
+        + "".join(rows) + "</table><p>Hidden checks show what went wrong, not their code.</p></body></html>\n"
+    )
+
+
+# -- grades.csv -------------------------------------------------------------------------------
+
+def _text_cell(text: str) -> str:
+    """A text cell of grades.csv: on one line (``csv`` leaves a carriage return unquoted)
+    and never taken for a formula by a spreadsheet. Valid student ids pass unchanged
+    unless they start with ``+``, ``-`` or ``@``."""
+    return spreadsheet_safe(safe_name(text))
+
+
+def grades_csv(results: list[StudentResult], exercises: list[Exercise],
+               columns: dict[str, dict[str, str]] | None = None) -> str:
+    """The class's scores, one row a student, then ``columns`` (name -> student -> text,
+    such as an LMS's late marker). Text cells (the header, student ids) pass
+    :func:`_text_cell`, so that no id a spreadsheet would take as a formula runs as one;
+    numbers are written as numbers."""
+    columns = columns or {}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([_text_cell(t) for t in ["student", *[e.name for e in exercises], "total", "max_total", *columns]])
+    for result in sorted(results, key=lambda r: r.student):
+        scores = [result.exercise(e.name) for e in exercises]
+        writer.writerow([_text_cell(result.student), *[_fmt(s.score if s else 0) for s in scores],
+                         _fmt(result.score), _fmt(result.max_score),
+                         *[_text_cell(values.get(result.student, "")) for values in columns.values()]])
+    return out.getvalue()
+
+
+# -- writing ----------------------------------------------------------------------------------
+
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a reader (or a killed run) sees the old file or the new, never half.
 
     The temporary file is named by process id, so that no two processes write the same
     one; a run killed between the write and the rename leaves it behind, and the next
-    complete run removes it (:func:`remove_leftovers`).
+    complete run removes it (:func:`remove_leftovers`). A write the machine refuses (a
+    full disk, a folder that vanished) leaves the old file as it was and raises
+    :class:`~autograder.errors.OutputError`, naming the path and the cause.
 
     A file that already holds ``text`` is left as it is: a regrade that changes nothing
     (grades are deterministic) then changes no file's time, for the tools that sync
@@ -63,19 +253,21 @@ def atomic_write(path: Path, text: str) -> None:
     except OSError:
         pass
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
     try:
-        fd = os.open(tmp, flags, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, flags, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as err:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise OutputError(path, err) from None
 
 
 def remove_leftovers(folder: Path) -> None:
@@ -84,103 +276,13 @@ def remove_leftovers(folder: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def exercise_scores(records: list[CheckRecord], exercises: list[Exercise], max_points: dict[str, float]) -> dict:
-    by_exercise: dict[str, list[CheckRecord]] = {e.name: [] for e in exercises}
-    for record in records:
-        by_exercise.setdefault(record.exercise, []).append(record)
-    scores = {}
-    for e in exercises:
-        recs = by_exercise[e.name]
-        gate = all(r.outcome == "passed" for r in recs if not r.hidden)
-        earned = sum(r.points for r in recs if r.hidden and r.outcome == "passed") if gate else 0.0
-        scores[e.name] = {"score": earned, "max_score": max_points.get(e.name, 0.0),
-                          "outcome": summarise(e.name, recs).outcome if recs else "not graded",
-                          "public_checks_passed": gate}
-    return scores
-
-
-def result_document(student: str, records: list[CheckRecord], exercises: list[Exercise],
-                    max_points: dict[str, float], fingerprint: str, problems: list[str],
-                    protections: list[str]) -> dict:
-    scores = exercise_scores(records, exercises, max_points)
-    tests = []
-    for r in records:
-        tests.append({
-            "name": f"{r.exercise}: {r.name}",
-            "score": r.points if (r.hidden and r.outcome == "passed" and scores[r.exercise]["public_checks_passed"]) else 0,
-            "max_score": r.points if r.hidden else 0,
-            "status": "passed" if r.outcome == "passed" else "failed",
-            "output": r.outcome if r.outcome == "passed" else f"{r.outcome}: {r.message}" + (f"\n{r.detail}" if r.detail else ""),
-            "visibility": "after_published" if r.hidden else "visible",
-        })
-    total = sum(s["score"] for s in scores.values())
-    return {
-        "score": total,
-        "output": "\n".join(problems) if problems else "Graded by the hidden checks.",
-        "tests": tests,
-        "extra_data": {"student": student, "fingerprint": fingerprint, "exercises": scores,
-                       "max_score": sum(max_points.values()), "problems": problems, "protections": protections},
-    }
-
-
-def feedback_html(doc: dict) -> str:
-    extra = doc["extra_data"]
-    rows = []
-    failed: dict[str, set[str]] = {}
-    for t in doc["tests"]:
-        if t["status"] != "passed":
-            failed.setdefault(t["name"].partition(": ")[0], set()).add(t["output"])
-    for name, s in extra["exercises"].items():
-        notes = sorted(failed.get(name, ()))
-        notes_html = "".join(f"<li><pre>{html.escape(n)}</pre></li>" for n in notes[:5])
-        rows.append(f"<tr><td><code>{html.escape(name)}</code></td><td>{html.escape(s['outcome'])}</td>"
-                    f"<td>{_fmt(s['score'])} / {_fmt(s['max_score'])}</td><td><ul>{notes_html}</ul></td></tr>")
-    problems = "".join(f"<li>{html.escape(p)}</li>" for p in extra["problems"])
-    return (
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Feedback for "
-        f"{html.escape(extra['student'])}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
-        "td{border-top:1px solid #ccc;padding:.4em;vertical-align:top}pre{white-space:pre-wrap;margin:0}</style>"
-        f"</head><body><h1>Feedback for {html.escape(extra['student'])}</h1>"
-        f"<p>Score: <b>{_fmt(doc['score'])} / {_fmt(extra['max_score'])}</b></p>"
-        + (f"<ul>{problems}</ul>" if problems else "")
-        + "<table><tr><th>Exercise</th><th>Outcome</th><th>Points</th><th>What to fix</th></tr>"
-        + "".join(rows) + "</table><p>Hidden checks show what went wrong, not their code.</p></body></html>\n"
-    )
-
-
-def _text_cell(text: str) -> str:
-    """A text cell of grades.csv: on one line (``csv`` leaves a carriage return unquoted)
-    and never taken for a formula by a spreadsheet. Valid student ids pass unchanged
-    unless they start with ``+``, ``-`` or ``@``."""
-    return spreadsheet_safe(safe_name(text))
-
-
-def grades_csv(docs: list[dict], exercises: list[Exercise], columns: dict[str, dict[str, str]] | None = None) -> str:
-    """The class's scores, one row a student, then ``columns`` (name -> student -> text,
-    such as an LMS's late marker). Text cells (the header, student ids) pass
-    :func:`_text_cell`, so that no id a spreadsheet would take as a formula runs as one;
-    numbers are written as numbers."""
-    columns = columns or {}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_text_cell(t) for t in ["student", *[e.name for e in exercises], "total", "max_total", *columns]])
-    for doc in sorted(docs, key=lambda d: d["extra_data"]["student"]):
-        extra = doc["extra_data"]
-        writer.writerow([_text_cell(extra["student"]), *[_fmt(extra["exercises"].get(e.name, {}).get("score", 0)) for e in exercises],
-                         _fmt(doc["score"]), _fmt(extra["max_score"]),
-                         *[_text_cell(values.get(extra["student"], "")) for values in columns.values()]])
-    return out.getvalue()
-
+# -- the terminal summary -------------------------------------------------------------------
 
 @dataclass
 class Summary:
     students: int
     graded_now: int
-    skipped: int
+    unchanged: int  #: students whose results were up to date, and kept
     mean: float
     max_total: float
     pass_rate: dict[str, float]
@@ -194,52 +296,38 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
     def render(self) -> str:
-        lines = [f"Graded {self.students} students ({self.graded_now} now, {self.skipped} unchanged since the last run).",
+        lines = [f"Graded {self.students} students ({self.graded_now} now, {self.unchanged} unchanged since the last run).",
                  f"Mean score: {self.mean:.2f} / {_fmt(self.max_total)}",
                  "Protections in force for student code: " + (", ".join(self.protections) or "none recorded"),
                  "", f"{'exercise':<26}{'full marks':>11}  most common problem"]
         for name, rate in self.pass_rate.items():
-            lines.append(f"{name:<26}{rate:>10.0%}  {printable(self.common_failure.get(name, ''))[:90]}")
+            lines.append(f"{name:<26}{rate:>10.0%}  {safe_line(self.common_failure.get(name, ''))[:90]}")
         if self.out:
             lines += ["", f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
         if self.not_graded:
             lines += ["", f"Not graded: {len(self.not_graded)} entr{'y' if len(self.not_graded) == 1 else 'ies'} "
                           "of the submissions folder (fix, then run again: students already graded are kept):"]
-            lines += [f"  {printable(reason)}" for reason in self.not_graded]
+            lines += [f"  {safe_line(reason)}" for reason in self.not_graded]
         if self.notes:
-            lines += ["", *(printable(note) for note in self.notes)]
+            lines += ["", *(safe_line(note) for note in self.notes)]
         return "\n".join(lines)
 
 
-def printable(text: str) -> str:
-    """``text`` safe to print on a terminal: characters that are not printable (escape
-    sequences, which could clear the screen, retitle the window or write the clipboard,
-    bidirectional overrides, line breaks) are shown as escapes instead (``\\x1b``)."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def summarise_class(docs: list[dict], exercises: list[Exercise], graded_now: int) -> Summary:
-    n = len(docs)
+def summarise_class(results: list[StudentResult], exercises: list[Exercise], graded_now: int) -> Summary:
+    n = len(results)
     pass_rate, common = {}, {}
     for e in exercises:
         full = 0
         failures: Counter[str] = Counter()
-        for doc in docs:
-            s = doc["extra_data"]["exercises"].get(e.name)
-            if s and s["max_score"] and s["score"] >= s["max_score"]:
+        for result in results:
+            score = result.exercise(e.name)
+            if score and score.max_score and score.score >= score.max_score:
                 full += 1
-            messages = {t["output"].split("\n")[0] for t in doc["tests"]
-                        if t["name"].startswith(e.name + ": ") and t["status"] != "passed"}
-            failures.update(messages)
+            failures.update({output_text(c).split("\n")[0] for c in result.checks_of(e.name) if not c.passed})
         pass_rate[e.name] = full / n if n else 0.0
         if failures:
             common[e.name] = min(failures.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-    protections = sorted({p for d in docs for p in d["extra_data"].get("protections", [])})
-    mean = sum(d["score"] for d in docs) / n if n else 0.0
-    max_total = max((d["extra_data"]["max_score"] for d in docs), default=0.0)
+    protections = sorted({p for r in results for p in r.protections})
+    mean = sum(r.score for r in results) / n if n else 0.0
+    max_total = max((r.max_score for r in results), default=0.0)
     return Summary(n, graded_now, n - graded_now, mean, max_total, pass_rate, common, protections)
-
-
-def dumps(doc: dict) -> str:
-    # one line per document: json's C encoder (indenting falls back to Python, 10x slower)
-    return json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n"

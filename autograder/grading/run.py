@@ -1,4 +1,13 @@
-"""Grade a class: skip what is up to date, run shards in parallel, show progress, write reports."""
+"""Grade a class: skip what is up to date, run shards in parallel, show progress, write reports.
+
+The grading command is the one process that writes the output folder: shards hand it
+each student's result (the model, as results.json's text, read through
+``results.read_results``) and it writes the student's results.json and feedback page at
+once, then grades.csv once the class is done. A write the machine refuses (a full disk, a
+vanished folder) stops the run with one line naming the path and the cause
+(``errors.OutputError``); what was written stays whole, and the same command finishes
+the run once the cause is fixed.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -17,11 +26,14 @@ from pathlib import Path
 from autograder.curriculum import PACKAGE_DIR, SOLUTIONS_DIR, course
 from autograder.errors import AutograderError, UsageError
 from autograder.curriculum import load_manifest
+from autograder.outcomes import StudentResult
 from autograder.sandbox import uids
 from autograder.sandbox.cgroups import MemoryGroups
 from autograder.sandbox.jail import Limits, probe, unsandboxed
-from autograder.grading.results import Summary, atomic_write, grades_csv, printable, remove_leftovers, summarise_class
+from autograder.grading.results import (ResultsError, Summary, atomic_write, feedback_html, grades_csv,
+                                        read_results_text, remove_leftovers, summarise_class)
 from autograder.intake import RECORD_FILE, Submission, read_class
+from autograder.untrusted import safe_line
 
 
 @dataclass
@@ -52,11 +64,14 @@ def grader_digest(limits: Limits, names: list[str]) -> str:
     return h.hexdigest()
 
 
-def _up_to_date(path: Path, fingerprint: str) -> bool:
+def _kept(path: Path, student: str, fingerprint: str) -> StudentResult | None:
+    """The result in ``path`` if it is ``student``'s and up to date (the same submission,
+    graded by the same grader), else None: the student is graded again."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["extra_data"]["fingerprint"] == fingerprint
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+        result = read_results_text(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ResultsError):
+        return None
+    return result if (result.student, result.fingerprint) == (student, fingerprint) else None
 
 
 class _Progress:
@@ -77,9 +92,9 @@ class _Progress:
 
 def _prepare_out(out: Path) -> None:
     try:
-        for sub in ("results", "feedback", ".work"):
+        for sub in ("results", "feedback"):
             (out / sub).mkdir(parents=True, exist_ok=True)
-        probe = out / ".work" / ".probe"
+        probe = out / f".probe.{os.getpid()}.tmp"
         probe.write_text("ok")
         probe.unlink()
     except OSError as err:
@@ -92,15 +107,19 @@ _IN_FLIGHT = 2
 
 class _Dispatcher:
     """Hands students out to shards one at a time as each finishes one, so that shards end
-    together whatever their students cost (a student whose code times out costs seconds)."""
+    together whatever their students cost (a student whose code times out costs seconds),
+    and passes each result a shard sends to ``receive``. The first error ``receive`` raises
+    (an output the machine would not take) stops the handing out; it is kept in ``failure``."""
 
-    def __init__(self, count: int, progress: _Progress):
-        self.next, self.count, self.progress = 0, count, progress
+    def __init__(self, entries: list[Callable[[], str]], progress: _Progress, receive: Callable[[str], None]):
+        """``entries``: each student's line for a shard, made when the student is handed out."""
+        self.next, self.entries, self.progress, self.receive = 0, entries, progress, receive
         self.lock = threading.Lock()
+        self.failure: AutograderError | None = None
 
     def _take(self) -> int | None:
         with self.lock:
-            if self.next >= self.count:
+            if self.next >= len(self.entries) or self.failure is not None:
                 return None
             self.next += 1
             return self.next - 1
@@ -111,24 +130,35 @@ class _Dispatcher:
             if index is None:
                 shard.writer.close()  # the shard ends once it has finished what it holds
                 return False
-            shard.writer.write(f"{index}\n")
+            shard.writer.write(self.entries[index]())
             shard.writer.flush()
             shard.held += 1
             return True
         except (BrokenPipeError, ValueError):  # the shard has stopped: the others take the rest
             return False
 
-    def feed(self, shard: "_Shard", spec_path: Path) -> None:
+    def _received(self, text: str) -> None:
+        if self.failure is not None:
+            return  # the run is stopping: the student is graded again next time
         try:
-            shard.writer.write(f"{spec_path}\n")
+            self.receive(text)
+        except AutograderError as err:
+            with self.lock:
+                self.failure = self.failure or err
+            return
+        self.progress.tick()
+
+    def feed(self, shard: "_Shard", spec: str) -> None:
+        try:
+            shard.writer.write(spec)
         except (BrokenPipeError, ValueError):
             return
         giving = all(self._give(shard) for _ in range(_IN_FLIGHT))
         for line in shard.reader:
             if line.startswith("done "):
                 shard.held -= 1
-                self.progress.tick()
-                giving = giving and self._give(shard)
+                giving = giving and self._give(shard)  # first: the shard goes on while the reports are written
+                self._received(line[len("done "):])
         if giving:
             try:
                 shard.writer.close()
@@ -137,7 +167,7 @@ class _Dispatcher:
 
 
 class _Shard:
-    """One grading shard's pipes: students' indices in, ``done`` lines out."""
+    """One shard's pipes: students in, ``done`` lines (with their results) out."""
 
     def __init__(self, writer, reader) -> None:  # noqa: ANN001 - text files
         self.writer, self.reader = writer, reader
@@ -151,14 +181,14 @@ class _Shard:
                 pass
 
 
-#: what the grading processes keep of the instructor's environment: workers are forked from
-#: them, so anything else (tokens, passwords, a CI's secrets) would be student code's to read
+#: what the shards keep of the instructor's environment: workers are forked from them, so
+#: anything else (tokens, passwords, a CI's secrets) would be student code's to read
 _PASSED_ENV = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "PYTHONPATH", "PYTHONHOME",
                "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "AUTOGRADER_SOLUTIONS"}
 
 
 def grading_env() -> dict[str, str]:
-    """The grading processes' environment: :data:`_PASSED_ENV` and the locale, and string
+    """The shards' environment: :data:`_PASSED_ENV` and the locale, and string
     hashing with a fixed seed, so that student code (or a check) whose result depends on
     the order of a set of strings gets the same grade on every run. Workers share their
     shard's seed (they are forked), so a student can learn it; with 64-bit hashes that is
@@ -168,9 +198,9 @@ def grading_env() -> dict[str, str]:
 
 
 class _Shards:
-    """The grading processes, started before the class is even read so that their one
-    ``import torch`` (most of the start-up) overlaps the parent's work. One process is
-    started; it forks the other shards once torch is imported (see ``grading.session``)."""
+    """The shards, started before the class is even read so that their one ``import torch``
+    (most of the start-up) overlaps the grading command's work. One process is started; it
+    forks the other shards once torch is imported (see ``grading.shard``)."""
 
     def __init__(self, count: int, held: list[int] = ()) -> None:
         """``held``: descriptors the shards keep open for the whole run (the worker uids' locks)."""
@@ -204,52 +234,69 @@ class _Shards:
     def log_tail(self) -> str:
         """The end of what the shards wrote to stderr, safe to print (it may quote student code)."""
         self.log.seek(0)
-        return "\n".join(printable(line) for line in self.log.read()[-1500:].split("\n"))
+        return "\n".join(safe_line(line) for line in self.log.read()[-1500:].split("\n"))
 
 
-def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options: GradeOptions,
-                limits: Limits, names: list[str], worker_uids: list[int] | None, groups: MemoryGroups) -> list[str]:
-    """Grade ``pending`` with the shards; returns error reports if any shard failed.
+def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options: GradeOptions, limits: Limits,
+                names: list[str], worker_uids: list[int] | None, groups: MemoryGroups,
+                done: dict[str, StudentResult]) -> list[str]:
+    """Grade ``pending`` with the shards, writing each student's reports as their result comes
+    and keeping the result in ``done``; returns error reports if any shard failed.
     ``worker_uids``: one a shard, claimed by this run (see ``sandbox.uids``); None when not root.
-    ``groups``: the memory cgroup of each uid's workers, where one could be made."""
+    ``groups``: the memory cgroup of each uid's workers, where one could be made.
+    Raises :class:`~autograder.errors.OutputError` if a report could not be written."""
     working = shards.shards[: len(pending)]
     for idle in shards.shards[len(pending):]:
         idle.writer.close()  # a shard whose input ends before its spec has nothing to do
-    dispatcher = _Dispatcher(len(pending), _Progress(len(pending), options.progress))
-    work = options.out / ".work"
-    students_path = work / "students.json"
-    atomic_write(students_path, json.dumps([{"student": s.student, "files": s.files, "problems": s.problems, "import_seconds": s.import_seconds,
-                                             "fingerprint": f} for s, f in pending]))
-    os.chmod(students_path, 0o600)
+    handed = {sub.student for sub, _ in pending}
+
+    def entry(sub: Submission, fingerprint: str) -> Callable[[], str]:
+        # the student's files go to the shard through its pipe, when it is handed the student
+        return lambda: json.dumps({"student": sub.student, "files": sub.files, "problems": sub.problems,
+                                   "import_seconds": sub.import_seconds, "fingerprint": fingerprint}) + "\n"
+
+    def receive(text: str) -> None:
+        try:
+            result = read_results_text(text)
+        except ResultsError as err:
+            raise AutograderError(f"A shard sent a result that could not be read ({err}).") from None
+        if result.student not in handed or result.student in done:
+            raise AutograderError(f"A shard sent a result for {safe_line(result.student)!r}, who was not handed to it.")
+        atomic_write(options.out / "feedback" / f"{result.student}.html", feedback_html(result))
+        atomic_write(options.out / "results" / f"{result.student}.json", text)
+        done[result.student] = result
+
+    dispatcher = _Dispatcher([entry(sub, fingerprint) for sub, fingerprint in pending],
+                             _Progress(len(pending), options.progress), receive)
     threads = []
     for k, shard in enumerate(working):
-        spec = {"out": str(options.out.resolve()), "uid": worker_uids[k] if worker_uids else None,
+        spec = {"uid": worker_uids[k] if worker_uids else None,
                 "memory_group": groups.path(worker_uids[k]) if worker_uids else None, "limits": asdict(limits),
-                "exercises": names, "students": str(students_path.resolve())}
-        spec_path = work / f"shard-{k}.json"
-        atomic_write(spec_path, json.dumps(spec))
-        os.chmod(spec_path, 0o600)
-        threads.append(threading.Thread(target=dispatcher.feed, args=(shard, spec_path.resolve()), daemon=True))
+                "exercises": names}
+        threads.append(threading.Thread(target=dispatcher.feed, args=(shard, json.dumps(spec) + "\n"), daemon=True))
     for t in threads:
         t.start()
     for t in threads:
         t.join()  # each ends when its shard's output does
+    if dispatcher.failure is not None:
+        raise dispatcher.failure
     shards.proc.wait()
     errors = []
     for k, shard in enumerate(working):
         if shard.held:
-            errors.append(f"grading process {k} stopped before it finished {shard.held} student(s)")
+            errors.append(f"shard {k} stopped before it finished {shard.held} student(s)")
     if errors or shards.proc.returncode != 0:
-        errors.append(f"the grading processes ended with status {shards.proc.returncode}:\n{shards.log_tail()}")
+        errors.append(f"the shards ended with status {shards.proc.returncode}:\n{shards.log_tail()}")
     return errors
 
 
-def grade(options: GradeOptions, after: Callable[[list[dict]], None] | None = None,
+def grade(options: GradeOptions, after: Callable[[list[StudentResult]], None] | None = None,
           prepare: Callable[[], None] | None = None) -> Summary:
     """Grade the class the intake finds at ``options.submissions``; ``after(results)`` runs
-    once every result and grades.csv are written (nbgrader's gradebook is written so).
-    ``prepare()`` runs once the grading processes are starting, before the class is read:
-    a caller that makes the class (``autograder audit``) does so while they import torch."""
+    once every result and grades.csv are written, with every student's result (the model,
+    in the class's order: nbgrader's gradebook is written so). ``prepare()`` runs once the
+    shards are starting, before the class is read: a caller that makes the class
+    (``autograder audit``) does so while they import torch."""
     if options.jobs < 1:
         raise UsageError("--jobs must be at least 1.")
     if options.timeout <= 0:
@@ -277,7 +324,7 @@ def grade(options: GradeOptions, after: Callable[[list[dict]], None] | None = No
 
 
 def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None, groups: MemoryGroups,
-           after: Callable[[list[dict]], None] | None) -> Summary:
+           after: Callable[[list[StudentResult]], None] | None) -> Summary:
     every = load_manifest()
     intake = read_class(options.submissions, every, layout=options.layout, assignment=options.assignment,
                         out=options.out)
@@ -287,34 +334,32 @@ def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None
     _prepare_out(options.out)
     atomic_write(options.out / RECORD_FILE, intake.record_text())
     limits = Limits(timeout=options.timeout, memory_mb=options.memory_mb)
-    digest = grader_digest(limits, [e.name for e in exercises])
+    names = [e.name for e in exercises]
+    digest = grader_digest(limits, names)
     pending = []
+    results: dict[str, StudentResult] = {}  # unchanged students' results, then the others' as they come
     for sub in submissions:
         fingerprint = hashlib.sha256((sub.digest + digest).encode()).hexdigest()
-        result = options.out / "results" / f"{sub.student}.json"
-        if options.force or not _up_to_date(result, fingerprint):
+        kept = None if options.force else _kept(options.out / "results" / f"{sub.student}.json", sub.student,
+                                                fingerprint)
+        if kept is None:
             pending.append((sub, fingerprint))
-    errors = (_run_shards(shards, pending, options, limits, [e.name for e in exercises], worker_uids, groups)
-              if pending else [])
-    docs = []
-    missing = []
-    for sub in submissions:
-        try:
-            docs.append(json.loads((options.out / "results" / f"{sub.student}.json").read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            missing.append(sub.student)
+        else:
+            results[sub.student] = kept
+    errors = (_run_shards(shards, pending, options, limits, names, worker_uids, groups, results) if pending else [])
+    missing = [sub.student for sub in submissions if sub.student not in results]
     if errors or missing:
         raise AutograderError("The grader itself failed; students without a result: " + ", ".join(missing or ["none"])
                               + "\n" + "\n".join(errors) + "\nRe-run the same command: finished students are kept.")
-    atomic_write(options.out / "grades.csv", grades_csv(docs, exercises, columns))
-    shutil.rmtree(options.out / ".work", ignore_errors=True)
+    ordered = [results[sub.student] for sub in submissions]
+    atomic_write(options.out / "grades.csv", grades_csv(ordered, exercises, columns))
+    shutil.rmtree(options.out / ".work", ignore_errors=True)  # an earlier version's working folder
     for folder in (options.out, options.out / "results", options.out / "feedback"):
         remove_leftovers(folder)
     if after is not None:
-        after(docs)
-    summary = summarise_class(docs, exercises, graded_now=len(pending))
+        after(ordered)
+    summary = summarise_class(ordered, exercises, graded_now=len(pending))
     summary.out = options.out
     summary.not_graded = intake.not_graded
     summary.notes = intake.notes(options.out)
     return summary
-

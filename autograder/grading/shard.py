@@ -1,20 +1,23 @@
-"""Grading shards: ``python -m autograder.grading.shard LIFELINE [IN:OUT ...]``, driven through pipes.
+"""Shards: ``python -m autograder.grading.shard LIFELINE [IN:OUT ...]``, driven through pipes.
 
-The process is the first shard, on stdin and stdout. Once it has imported torch (most
-of a shard's start-up), it forks one more shard for each ``IN:OUT`` pair of inherited
-pipe descriptors, so that a class graded by N shards imports torch once, not N times.
-The parent starts it before it has read the class. ``LIFELINE`` is the read end of a
-pipe that only the parent can write to: every shard ends when it reads end-of-file.
+A shard is a process that grades the students the grading command hands it, one at a
+time. The process started is the first shard, on stdin and stdout. Once it has imported
+torch (most of a shard's start-up), it forks one more shard for each ``IN:OUT`` pair of
+inherited pipe descriptors, so that a class graded by N shards imports torch once, not N
+times. The grading command starts it before it has read the class. ``LIFELINE`` is the
+read end of a pipe that only the grading command can write to: every shard ends when it
+reads end-of-file.
 
-Each shard reads the path of a spec (JSON) that names a JSON list of students as its
-first line; it then grades those whose index (one per line) it reads, until its input
-ends, so that a parent can spread a class over shards as they go.
+Each shard reads one line of JSON, its spec (worker uid, limits, exercises); then one
+line of JSON per student it is handed (id, files, problems, fingerprint), until its
+input ends, so that the grading command can spread a class over shards as they go. For
+each student it writes ``done `` and the student's results.json (one line:
+``grading.results``), from which the grading command writes the reports.
 
 Order matters for safety. This process imports torch and forks the fork server *first*;
 only then does it load the reference solutions, the hidden checks and the students'
 submissions. Workers are forked by the fork server, so they never hold those in memory or in
 an open file.
-Each finished student is written at once (atomically) and announced on stdout.
 """
 from __future__ import annotations
 
@@ -25,7 +28,6 @@ import signal
 import sys
 import threading
 import types
-from pathlib import Path
 
 
 def fork_shards(channels: list[tuple[int, int]]) -> list[int]:
@@ -57,7 +59,7 @@ def wait_for(pids: list[int]) -> int:
     for pid in pids:
         _, status = os.waitpid(pid, 0)
         if status != 0:
-            print(f"grading process {pid} ended with wait status {status}", file=sys.stderr)
+            print(f"shard {pid} ended with wait status {status}", file=sys.stderr)
             failed = 1
     return failed
 
@@ -98,10 +100,10 @@ def grade_shard(lifeline: int) -> int:
     from autograder.sandbox.client import ForkServerClient, StudentWorker
 
     jail.set_process_name("grader-shard")
-    spec_path = sys.stdin.readline().rstrip("\n")  # sent once the parent has read the class
-    if not spec_path:
+    spec_line = sys.stdin.readline()  # sent once the grading command has read the class
+    if not spec_line.strip():
         return 0  # nothing to grade
-    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    spec = json.loads(spec_line)
     client = ForkServerClient(*forkserver.start(), memory_group=spec.get("memory_group"))
     watch_lifeline(lifeline)  # a thread: only once the fork server is forked
     if spec["uid"] is not None:
@@ -114,14 +116,13 @@ def grade_shard(lifeline: int) -> int:
     from autograder.curriculum import load_manifest
     from autograder.checking.namespaces import load_namespace
     from autograder.checking.runner import HIDDEN_DIR, PUBLIC_DIR, CheckRunner, Student, run_checks
-    from autograder.grading.results import atomic_write, fit, result_document
+    from autograder.grading.results import fit
+    from autograder.outcomes import student_result
 
     exercises = [e for e in load_manifest() if e.name in spec["exercises"]]
     reference = load_namespace(SOLUTIONS_DIR, exercises, "solutions")
     limits = jail.Limits(**spec["limits"])
-    out = Path(spec["out"])
-    roster = json.loads(Path(spec["students"]).read_text(encoding="utf-8"))
-    students = {f"s{i}": entry for i, entry in enumerate(roster)}
+    students: dict[str, dict] = {}  #: the students handed over and not yet done, by token
     open_subs: dict[str, StudentWorker] = {}
     recorder = Recorder(reference, {e.name: e.assignment for e in exercises})
 
@@ -138,18 +139,23 @@ def grade_shard(lifeline: int) -> int:
     def close_submission(token: str, _student: Student) -> None:
         open_subs[token].close()
 
-    def done(token: str, records: list) -> None:
-        entry = students[token]
+    def done(token: str, results: list) -> None:
+        entry = students.pop(token)
         sub = open_subs.pop(token)
-        text, page = fit(result_document(entry["student"], records, exercises, plugin.max_points,
-                                        entry["fingerprint"], entry["problems"], sub.protections))
-        atomic_write(out / "feedback" / f"{entry['student']}.html", page)
-        atomic_write(out / "results" / f"{entry['student']}.json", text)
-        print(f"done {entry['student']}", flush=True)
+        _, text = fit(student_result(entry["student"], entry["fingerprint"], results, [e.name for e in exercises],
+                                     plugin.max_points, entry["problems"], sub.protections))
+        sys.stdout.write("done " + text)  # one line
+        sys.stdout.flush()
+
+    def given():
+        """The students handed out by the grading command as we go, each under a token of its own."""
+        for number, line in enumerate(sys.stdin):
+            if line.strip():
+                students[f"s{number}"] = json.loads(line)
+                yield f"s{number}"
 
     gc.freeze()  # torch's many long-lived objects: keep them out of every later collection
-    given = (f"s{int(line)}" for line in sys.stdin if line.strip())  # handed out by the parent as we go
-    plugin = CheckRunner(given, open_submission, close_submission, done, reference=reference,
+    plugin = CheckRunner(given(), open_submission, close_submission, done, reference=reference,
                            exercises=spec["exercises"], rehearse=rehearse)
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)
     client.close()

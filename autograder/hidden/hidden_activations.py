@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from autograder.checking import expect
-from autograder.checking.outcomes import fail
+from autograder.checking.expect import fail
 from autograder.checks import hints_activations as hints
 
 

@@ -4,7 +4,7 @@ from torch import nn
 
 from autograder.checking import expect
 from autograder.checking.hints import kind
-from autograder.checking.outcomes import fail
+from autograder.checking.expect import fail
 from autograder.checks import hints_layers as hints
 
 

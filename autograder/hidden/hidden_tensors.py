@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from autograder.checking import expect
-from autograder.checking.outcomes import fail
+from autograder.checking.expect import fail
 from autograder.checks import hints_tensors as hints
 
 

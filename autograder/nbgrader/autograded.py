@@ -25,7 +25,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from autograder.grading.results import output_text
 from autograder.intake.notebooks import cell_grade_id, cell_source
+from autograder.outcomes import CheckResult, StudentResult
 from autograder.untrusted import StudentInputError
 
 #: check messages listed under each exercise before "... and N more"
@@ -74,16 +76,17 @@ def _stream(text: str) -> dict:
     return {"name": "stdout", "output_type": "stream", "text": text}
 
 
-def check_report(doc: dict, exercise: str) -> str:
-    """What the checks found for ``exercise`` in one student's result document: the
-    points, then the public checks' problems (they gate the points), then the hidden
-    checks' (what went wrong, never their code). One message per problem, each once."""
-    scores = doc["extra_data"]["exercises"].get(exercise)
-    if scores is None:
+def check_report(result: StudentResult, exercise: str) -> str:
+    """What the checks found for ``exercise`` in one student's result: the points, then
+    the public checks' problems (they gate the points), then the hidden checks' (what went
+    wrong, never their code). One message per problem, each once."""
+    score = result.exercise(exercise)
+    if score is None:
         return f"{exercise}: not graded.\n"
-    public = [t for t in doc["tests"] if t["name"].partition(": ")[0] == exercise and t["visibility"] == "visible"]
-    hidden = [t for t in doc["tests"] if t["name"].partition(": ")[0] == exercise and t["visibility"] != "visible"]
-    lines = [f"{exercise}: {scores['score']:g} / {scores['max_score']:g} points."]
+    checks = result.checks_of(exercise)
+    public = [c for c in checks if not c.hidden]
+    hidden = [c for c in checks if c.hidden]
+    lines = [f"{exercise}: {score.score:g} / {score.max_score:g} points."]
     lines += _section("Public checks", public, "they must all pass before the hidden checks count")
     lines += _section("Hidden checks", hidden, "other inputs, run when your work is graded")
     if not public and not hidden:
@@ -91,15 +94,16 @@ def check_report(doc: dict, exercise: str) -> str:
     return "".join(f"{wrapped}\n" for line in lines for wrapped in _wrap(line))
 
 
-def _section(title: str, tests: list[dict], about: str) -> list[str]:
-    if not tests:
+def _section(title: str, checks: list[CheckResult], about: str) -> list[str]:
+    if not checks:
         return []
-    passed = sum(t["status"] == "passed" for t in tests)
-    lines = [f"{title} ({about}): {passed} of {len(tests)} pass."]
+    passed = sum(c.passed for c in checks)
+    lines = [f"{title} ({about}): {passed} of {len(checks)} pass."]
     messages: list[str] = []
-    for t in tests:
-        if t["status"] != "passed" and t["output"] not in messages:
-            messages.append(t["output"])
+    for c in checks:
+        text = output_text(c)
+        if not c.passed and text not in messages:
+            messages.append(text)
     lines += [f"  - {m}" for m in messages[:MAX_MESSAGES]]
     if len(messages) > MAX_MESSAGES:
         lines.append(f"  ... and {len(messages) - MAX_MESSAGES} more.")

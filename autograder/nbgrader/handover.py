@@ -38,6 +38,7 @@ from autograder.nbgrader import exchange_files
 from autograder.nbgrader.course import PIPELINES_FILE
 from autograder.nbgrader.autograded import Autograded, Released, autograded_notebook, check_report, dumps
 from autograder.nbgrader.gradebook import ClassGradebook, Entry, Late, LatePenalty
+from autograder.outcomes import StudentResult
 from autograder.untrusted import StudentInputError
 
 
@@ -241,9 +242,9 @@ class Handover:
         raise UsageError(f"The grades could not be handed to the nbgrader course: "
                          f"{type(self._error).__name__}: {self._error}")
 
-    def write(self, docs: list[dict]) -> list[str]:
-        """Write ``docs`` (the graded students' results) into the course: the gradebook in
-        one transaction, then each student's autograded folder. Returns notes for the instructor."""
+    def write(self, results: list[StudentResult]) -> list[str]:
+        """Write ``results`` (the graded students') into the course: the gradebook in one
+        transaction, then each student's autograded folder. Returns notes for the instructor."""
         self._read_done.wait()
         if self._error is not None or self._course is None:
             self._thread.join()
@@ -252,14 +253,13 @@ class Handover:
         checks = course.released.check_cells()
         notes: list[str] = []
         ready = []
-        for doc in sorted(docs, key=lambda d: d["extra_data"]["student"]):
-            student = doc["extra_data"]["student"]
+        for result in sorted(results, key=lambda r: r.student):
+            student = result.student
             read = self._read.get(student) or read_submission(course, self._submissions, student)
             notes += read.notes
-            notebook = read.made.with_findings({gid: check_report(doc, e) for gid, e in checks.items()},
-                                               doc["extra_data"]["problems"])
-            scores = {gid: float(doc["extra_data"]["exercises"].get(e, {}).get("score", 0.0))
-                      for gid, e in checks.items()}
+            notebook = read.made.with_findings({gid: check_report(result, e) for gid, e in checks.items()},
+                                               list(result.problems))
+            scores = {gid: score.score if (score := result.exercise(e)) else 0.0 for gid, e in checks.items()}
             ready.append((Entry(student, scores, read.timestamp, read.unanswered), dumps(notebook), read.secret))
         self._entries.put([entry for entry, _, _ in ready])
         self._thread.join()

@@ -15,7 +15,7 @@ from autograder.curriculum import SOLUTIONS_DIR
 from autograder.curriculum import load_manifest
 from autograder.checking.namespaces import load_namespace
 from autograder.checking.runner import HIDDEN_DIR, PUBLIC_DIR, CheckRunner, Student, run_checks
-from autograder.grading.results import exercise_scores
+from autograder.outcomes import score_exercises
 
 
 def hidden_points(exercise: str, namespace: dict[str, Any]) -> float:
@@ -32,5 +32,5 @@ def hidden_points(exercise: str, namespace: dict[str, Any]) -> float:
     # the public checks again, from the autograder, not from the public_checks.py beside the
     # notebook (a student's folder could shadow that): the points need every one of them passed
     run_checks([PUBLIC_DIR, HIDDEN_DIR], plugin)
-    scores = exercise_scores(found, [e for e in exercises if e.name == exercise], plugin.max_points)
-    return float(scores[exercise]["score"])
+    (score,) = score_exercises(found, [exercise], plugin.max_points)
+    return score.score

@@ -10,6 +10,7 @@ from __future__ import annotations
 from autograder.errors import UsageError
 from autograder.grading.results import Summary
 from autograder.grading.run import GradeOptions, grade
+from autograder.outcomes import StudentResult
 
 
 def grade_notebooks(options: GradeOptions) -> Summary:
@@ -30,8 +31,8 @@ def grade_notebooks(options: GradeOptions) -> Summary:
     handover = Handover(options.gradebook, options.assignment, options.submissions, options.out)
     notes: list[str] = []
 
-    def after(docs: list[dict]) -> None:
-        notes.extend(handover.write(docs))
+    def after(results: list[StudentResult]) -> None:
+        notes.extend(handover.write(results))
 
     summary = grade(GradeOptions(**{**vars(options), "layout": "nbgrader"}), after)
     summary.notes += notes

@@ -1,6 +1,6 @@
 """A fork server: a process that has imported torch once and forks one jailed worker per request.
 
-It is forked from the grading session *before* that session loads hidden checks or
+It is forked from its shard *before* that shard loads hidden checks or
 reference solutions, so no worker can find them in memory, and it keeps no file
 descriptor but its control socket. Student code cannot import modules after it drops
 privileges (the interpreter may live in a directory it cannot read), so everything
@@ -22,7 +22,8 @@ from typing import Any
 
 from autograder.sandbox import jail, modules, syscalls, warmup, wire
 from autograder.sandbox.worker import forget_inherited_package, serve as serve_worker
-from autograder.sandbox.framing import recv_frame, send_frame
+from autograder.sandbox.framing import FrameReader, send_frame
+from autograder.sandbox.progress import Progress
 
 PRELOAD = (
     "torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.linalg", "torch.fft", "torch.special",
@@ -148,13 +149,14 @@ def fork_worker() -> int:
 
 
 def _run_worker(conn: socket.socket, scratch: str, uid: int | None, limits: jail.Limits, contained: bool,
-                plan: list[tuple[dict, Any]], network_private: bool, filtered: bool, pid_private: bool) -> None:
+                plan: list[tuple[dict, Any]], progress: Progress, network_private: bool, filtered: bool,
+                pid_private: bool) -> None:
     try:
         jail.set_process_name("grader-worker")
         protections = jail.enter(scratch, uid, limits, conn.fileno(), network_private, filtered, contained,
                                  pid_private)
         send_frame(conn, wire.encode({"status": "ready", "protections": protections}))
-        serve_worker(conn, plan)
+        serve_worker(conn, plan, progress)
     finally:
         os._exit(0)
 
@@ -220,6 +222,21 @@ def _clean_up_strays(uid: int | None, workers: set[int], pid_init: int | None = 
             time.sleep(0.0002 * (attempt + 1))
 
 
+def uninitialised_memory_filled() -> None:
+    """Have torch fill the memory it hands out uninitialised (``torch.empty``, ``Tensor.resize_``)
+    with NaN or the largest integer, in every worker to come: a student who returns such a
+    tensor (an honest mistake) gets the same feedback on every run, not what the memory
+    held. The fill comes with torch's deterministic algorithms, whose only effect on the
+    CPU operations a student may use is a warning for the few without one (``put_``); the
+    warning goes where all a worker prints goes. (``torch.use_deterministic_algorithms`` would
+    set the same, but first import torch's compiler, hundreds of modules no worker needs and
+    which an unprivileged worker could not even import.)"""
+    import torch
+
+    torch._C._set_deterministic_algorithms(True, warn_only=True)
+    torch._C._set_deterministic_fill_uninitialized_memory(True)
+
+
 def _fingerprint_args(call: dict):
     """``wire.fingerprint`` of a planned call's arguments, or None (the worker then takes it)."""
     try:
@@ -234,8 +251,8 @@ SPAWN, KILL, SETUP, PLAN = b"S", b"K", b"U", b"P"
 INT = struct.Struct("<i")  #: after a request's byte: the pid to kill, or how many frames follow; a SPAWN's reply: the pid
 
 
-def serve(control: socket.socket) -> None:
-    """Answer setup, plan, spawn and kill requests until the session closes the control socket.
+def serve(control: socket.socket, progress: Progress) -> None:
+    """Answer setup, plan, spawn and kill requests until the shard closes the control socket.
 
     ``SETUP`` (JSON) sets the uid, limits and memory cgroup of the workers to come; ``PLAN`` hands over
     the inputs of every planned call (see ``sandbox.plan``): values the hidden checks pass
@@ -249,7 +266,8 @@ def serve(control: socket.socket) -> None:
     few bytes rather than JSON messages.
     """
     jail.become_subreaper()
-    forget_inherited_package()  # whatever the session had under that name is not a student's
+    forget_inherited_package()  # whatever the shard had under that name is not a student's
+    uninitialised_memory_filled()
     network_private = jail.private_network()
     pid_init = jail.private_process_namespace()  # before the filter, which refuses nothing it needs
     filtered = syscalls.deny_dangerous_calls()  # here, once: every worker inherits it with the fork
@@ -273,18 +291,18 @@ def serve(control: socket.socket) -> None:
                 pid = fork_worker()
                 if pid == 0:
                     control.close()
-                    _run_worker(socket.socket(fileno=fds[0]), scratch, uid, limits, contained, plan,
+                    _run_worker(socket.socket(fileno=fds[0]), scratch, uid, limits, contained, plan, progress,
                                 network_private, filtered, pid_init is not None)
                 os.close(fds[0])
                 children[pid] = uid
                 control.send(INT.pack(pid))
-            elif op == KILL:  # no reply: the session does not wait for the reaping
+            elif op == KILL:  # no reply: the shard does not wait for the reaping
                 pid = INT.unpack_from(data, 1)[0]
                 if pid in children:  # never a process that is not a worker of ours
                     _reap(pid, children.pop(pid), set(children), pid_init)
             elif op == SETUP and fds:
                 with socket.socket(fileno=fds[0]) as stream:
-                    request = json.loads(recv_frame(stream))
+                    request = json.loads(FrameReader(stream, chunk=1 << 16).read())
                 uid = request["uid"] if os.geteuid() == 0 else None
                 if not contained and os.geteuid() == 0:  # once: the fork server cannot leave the group
                     contained = jail.join_memory_group(request.get("memory_group"))
@@ -292,7 +310,8 @@ def serve(control: socket.socket) -> None:
                 control.send(SETUP)
             elif op == PLAN and fds:
                 with socket.socket(fileno=fds[0]) as stream:
-                    calls = [wire.decode(recv_frame(stream)) for _ in range(INT.unpack_from(data, 1)[0])]
+                    reader = FrameReader(stream, chunk=1 << 16)
+                    calls = [wire.decode(reader.read()) for _ in range(INT.unpack_from(data, 1)[0])]
                 plan = [(call, _fingerprint_args(call)) for call in calls]
                 warmup.exercise_worker(plan)
                 control.send(PLAN)
@@ -320,9 +339,11 @@ def _reap(pid: int, uid: int | None, workers: set[int], pid_init: int | None = N
     _clean_up_strays(uid, workers, pid_init)
 
 
-def start() -> tuple[int, socket.socket]:
-    """Fork the fork server from the current process; return its pid and the control socket."""
+def start() -> tuple[int, socket.socket, Progress]:
+    """Fork the fork server from the current process; return its pid, the control socket,
+    and the page through which its workers say which planned call they are making."""
     preload()
+    progress = Progress()  # before the fork: the fork server and its workers share it
     gc.freeze()  # workers inherit a heap the collector need not walk (and pages it need not copy)
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
@@ -332,13 +353,13 @@ def start() -> tuple[int, socket.socket]:
         parent_end.close()
         os.closerange(3, child_end.fileno())
         os.closerange(child_end.fileno() + 1, 65536)
-        collapse_into_huge_pages()  # here, so that the session's later writes cannot split them
+        collapse_into_huge_pages()  # here, so that the shard's later writes cannot split them
         try:
-            serve(child_end)
+            serve(child_end, progress)
         finally:
             os._exit(0)
     child_end.close()
-    return pid, parent_end
+    return pid, parent_end, progress
 
 
 def setup_message(uid: int | None, limits: jail.Limits, memory_group: str | None = None) -> bytes:

@@ -1,4 +1,4 @@
-"""Length-prefixed frames over a stream socket, with a deadline on reads."""
+"""Length-prefixed frames over a stream socket, with a deadline on reads: the one reader of frames."""
 from __future__ import annotations
 
 import select
@@ -26,40 +26,16 @@ def send_frame(sock: socket.socket, payload: bytes) -> None:
     sock.sendall(frame(payload))
 
 
-def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
-    chunks, got = [], 0
-    while got < n:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise FrameTimeout()
-            ready, _, _ = select.select([sock], [], [], remaining)
-            if not ready:
-                raise FrameTimeout()
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
-            raise FrameClosed()
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def recv_frame(sock: socket.socket, deadline: float | None = None, limit: int = MAX_MESSAGE_BYTES) -> bytes:
-    (size,) = struct.unpack("<Q", _recv_exact(sock, 8, deadline))
-    if size > limit:
-        raise FrameClosed(f"frame of {size} bytes is over the limit")
-    return _recv_exact(sock, size, deadline)
-
-
 class FrameReader:
-    """Reads frames from one socket through a buffer: one system call brings in many frames."""
+    """Reads frames from one socket through a buffer: one system call brings in many frames.
+    ``chunk``: the most one system call reads."""
 
-    def __init__(self, sock: socket.socket, limit: int = MAX_MESSAGE_BYTES):
+    def __init__(self, sock: socket.socket, limit: int = MAX_MESSAGE_BYTES, chunk: int = 1 << 18):
         self.sock = sock
         self.limit = limit
         self.buffer = bytearray()
         self.pos = 0  #: where the next frame starts in ``buffer``
-        self.chunk = bytearray(1 << 18)  # reused: recv(n) would allocate (and fault in) n bytes each time
+        self.chunk = bytearray(chunk)  # reused: recv(n) would allocate (and fault in) n bytes each time
 
     def read(self, deadline: float | None = None) -> bytes:
         while True:

@@ -164,7 +164,7 @@ def enter(scratch: str, uid: int | None, limits: Limits, keep_fd: int, network_p
     Not root, the jail is a user namespace in which the process is root, with every
     capability: it then drops them all once it has made its chroot, or student code
     could simply chroot again and climb out to the real file system. And it runs as
-    the same user as the fork server, the grading processes and everything else the
+    the same user as the fork server, the shards and everything else the
     instructor runs, so it moves into a process namespace of its own, where none of
     them can be named, let alone signalled.
     """

@@ -150,22 +150,27 @@ SHARED = "shared"
 
 
 def describe(module: nn.Module, encode_tensor: Callable[[torch.Tensor], Any],
-             seen: dict[int, int] | None = None) -> dict:
-    """``module`` as plain data; ``seen`` (id -> index) numbers the modules described so far."""
+             seen: dict[int, int] | None = None, levels: int = 60) -> dict:
+    """``module`` as plain data; ``seen`` (id -> index) numbers the modules described so far.
+    At most ``levels`` levels of containers deep: deeper, a container is described as
+    unsupported, as :func:`rebuild` allows."""
     seen = {} if seen is None else seen
     if id(module) in seen:
         return {"type": SHARED, "index": seen[id(module)]}
-    node = _describe(module, encode_tensor, seen)
+    node = _describe(module, encode_tensor, seen, levels)
     seen[id(module)] = len(seen)  # after its children: a module can only stand for one already whole
     return node
 
 
-def _describe(module: nn.Module, encode_tensor: Callable[[torch.Tensor], Any], seen: dict[int, int]) -> dict:
+def _describe(module: nn.Module, encode_tensor: Callable[[torch.Tensor], Any], seen: dict[int, int],
+              levels: int) -> dict:
     name = type(module).__name__
     if type(module) in CONTAINERS.values():
         # every child, a layer used twice too (named_children() would leave its second use out)
         children = [(k, c) for k, c in module._modules.items() if c is not None]
-        return {"type": name, "children": [[k, describe(c, encode_tensor, seen)] for k, c in children],
+        if levels <= 1 and children:
+            return {"type": "unsupported", "class": f"{name} (nested too deeply)"}
+        return {"type": name, "children": [[k, describe(c, encode_tensor, seen, levels - 1)] for k, c in children],
                 "training": bool(module.training)}
     entry = LAYERS.get(name)
     if entry is None or type(module) is not entry[0]:

@@ -2,14 +2,14 @@
 
 Checks call student functions one at a time, and a round trip to a worker per call
 cost more than the call itself. But checks are deterministic: given the reference's
-answers they make the same calls, with the same arguments, for every student. So the
-session rehearses the checks once with the reference standing in for the student and
+answers they make the same calls, with the same arguments, for every student. So each
+shard rehearses the checks once with the reference standing in for the student and
 records each call (function and encoded arguments, taken before the call). The fork
 server decodes that list once; every worker inherits it, runs it straight through and
-streams the answers back while the session judges the earlier ones.
+streams the answers back while the shard judges the earlier ones.
 
 When a check's call is not the one planned (its arguments depend on what that student
-returned), :class:`~autograder.sandbox.client.Submission` falls back to a live call,
+returned), :class:`~autograder.sandbox.client.StudentWorker` falls back to a live call,
 so the plan only ever saves time; it never changes a grade.
 
 The rehearsal also keeps, for each planned call, the encoded reply that the reference's
@@ -24,6 +24,7 @@ files that failed to import or checks that made live calls.
 from __future__ import annotations
 
 import random
+import sys
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -31,7 +32,7 @@ from typing import Any, Callable
 import torch
 
 from autograder.sandbox import wire
-from autograder.sandbox.replies import call_request, interpret, ok_reply, read_reply, seed_call
+from autograder.sandbox.replies import call_request, interpret, ok_reply, read_reply, seed_generators
 
 
 MAX_OUTCOMES_PER_CHECK = 256  #: distinct sets of replies remembered per check
@@ -52,13 +53,13 @@ class Plan:
     names: list[str] = field(default_factory=list)  #: the function each request calls
     expected: list[bytes | None] = field(default_factory=list)  #: the reply a right answer gets, encoded
     by_check: dict[int, list[PlannedCall]] = field(default_factory=dict)
-    #: check index -> {the replies it got, raw: its record}; starts with the rehearsal's
+    #: check index -> {the replies it got, raw: its result}; starts with the rehearsal's
     outcomes: dict[int, dict[tuple[bytes, ...], Any]] = field(default_factory=dict)
 
-    def learn(self, check: int, replies: tuple[bytes, ...], record: Any) -> None:
+    def learn(self, check: int, replies: tuple[bytes, ...], result: Any) -> None:
         known = self.outcomes.setdefault(check, {})
         if len(known) < MAX_OUTCOMES_PER_CHECK and sum(map(len, replies)) <= MAX_REMEMBERED_BYTES:
-            known[replies] = record
+            known[replies] = result
 
     def known(self, check: int, replies: tuple[bytes, ...]) -> Any:
         return self.outcomes.get(check, {}).get(replies)
@@ -90,15 +91,15 @@ class Recorder:
     def known_outcome(self, index: int) -> None:
         return None  # the rehearsal runs every check
 
-    def learn_outcome(self, index: int, record: Any) -> None:
+    def learn_outcome(self, index: int, result: Any) -> None:
         pass  # kept by record_outcomes, under the replies a right answer gets
 
-    def record_outcomes(self, records: dict[int, Any]) -> None:
-        """Remember each check's rehearsal record under the replies a right answer gets."""
-        for index, record in records.items():
+    def record_outcomes(self, results: dict[int, Any]) -> None:
+        """Remember each check's rehearsal result under the replies a right answer gets."""
+        for index, result in results.items():
             replies = tuple(self.plan.expected[call.index] for call in self.plan.by_check.get(index, ()))
-            if record is not None and replies and None not in replies:
-                self.plan.learn(index, replies, record)
+            if result is not None and replies and None not in replies:
+                self.plan.learn(index, replies, result)
 
     def _proxy(self, module: str, name: str) -> Callable:
         def proxy(*args: Any, **kwargs: Any) -> Any:
@@ -112,13 +113,18 @@ class Recorder:
                 PlannedCall(index, module, name, wire.fingerprint((list(args), dict(kwargs)))))
             self.plan.expected.append(None)
             before = wire.fingerprint(list(args))
-            states = torch.default_generator.get_state(), random.getstate()
-            seed_call()  # as the worker does before every call
+            # the check's own generators go on as if the call had been made elsewhere, as a student's is
+            numpy_random = sys.modules.get("numpy.random")
+            states = (torch.default_generator.get_state(), random.getstate(),
+                      numpy_random.get_state() if numpy_random else None)
+            seed_generators()  # as the worker does before every call
             try:
                 value = function(*args, **kwargs)
             finally:
                 torch.default_generator.set_state(states[0])
                 random.setstate(states[1])
+                if numpy_random:
+                    numpy_random.set_state(states[2])
             reply = ok_reply(value, list(args), before)
             reply["i"] = index
             self.plan.expected[index] = expected = wire.encode(reply)

@@ -1,4 +1,4 @@
-"""What the grading processes run once, before any worker is forked, so that workers start warm.
+"""What the shards run once, before any worker is forked, so that workers start warm.
 
 A worker is a fork: whatever it is the first to run, it pays for. The first call of a
 torch operation sets up its dispatch and caches, the first run of Python code
@@ -115,4 +115,4 @@ def exercise_worker(plan: list) -> None:
             try:
                 exec(compile(source, f"{worker.PACKAGE}/warm_up.py", "exec", dont_inherit=True), {})
             except (NotImplementedError, SyntaxError) as exc:
-                worker._payload(worker._error("import_error", exc))
+                worker._payload(worker._exception(exc))

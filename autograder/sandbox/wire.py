@@ -23,6 +23,9 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024  #: a whole message, tensors' bytes include
 MAX_HEADER_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000  #: values (JSON nodes) in one message
 MAX_DEPTH = 60  #: nesting of lists, dicts, tuples and modules in one message
+#: the deepest an encoded value goes before the rest is sent as an opaque placeholder: the
+#: decoder's bound, less the two levels a tuple or a size takes (their items sit in a list)
+MAX_ENCODED_DEPTH = MAX_DEPTH - 2
 MAX_MODULES = 1_000  #: modules (layers and containers) described in one message
 MAX_TENSORS = 10_000  #: tensor buffers in one message
 
@@ -75,7 +78,8 @@ def _tensor_bytes(t: torch.Tensor) -> bytes:
 
 
 def _enc(v: Any, buffers: list[bytes], depth: int) -> Any:
-    if depth > 50:
+    """``v`` as a JSON tree; ``depth`` counts levels as :func:`decode` does."""
+    if depth > MAX_ENCODED_DEPTH:
         return {"$opaque": "nested", "text": "too deeply nested"}
     kind = type(v)
     # the plain types first, by exact type: most of what crosses, at a dictionary lookup each
@@ -90,7 +94,7 @@ def _enc(v: Any, buffers: list[bytes], depth: int) -> Any:
     if kind is list:
         return [_enc(x, buffers, depth + 1) for x in v]
     if kind is tuple:
-        return {"$tuple": [_enc(x, buffers, depth + 1) for x in v]}
+        return {"$tuple": [_enc(x, buffers, depth + 2) for x in v]}
     if isinstance(v, str):  # a subclass: as plain text, as JSON writes it
         return v
     if isinstance(v, torch.Tensor):
@@ -104,7 +108,7 @@ def _enc(v: Any, buffers: list[bytes], depth: int) -> Any:
     if isinstance(v, torch.Size):
         return {"$size": [int(x) for x in v]}
     if isinstance(v, torch.nn.Module):
-        return {"$module": modules.describe(v, lambda t: _enc(t, buffers, depth + 1))}
+        return {"$module": modules.describe(v, lambda t: _enc(t, buffers, depth + 1), levels=MAX_DEPTH - depth)}
     try:
         text = repr(v)[:200]
     except Exception:  # noqa: BLE001 - student objects may break repr
@@ -127,7 +131,7 @@ def fingerprint(value: Any, depth: int = 0) -> Any:
     it to tell whether a check's call is the one it planned, and the worker whether a
     student's function changed its arguments.
     """
-    if depth > 50:
+    if depth > MAX_ENCODED_DEPTH:  # as encode() does
         return ("deep",)
     kind = type(value)
     if value is None or kind in (bool, str, int):
@@ -141,9 +145,9 @@ def fingerprint(value: Any, depth: int = 0) -> Any:
     if isinstance(value, torch.Size):
         return ("size", tuple(value))
     if isinstance(value, torch.nn.Module):
-        return ("module", modules.describe(value, lambda t: fingerprint(t, depth + 1)))
+        return ("module", modules.describe(value, lambda t: fingerprint(t, depth + 1), levels=MAX_DEPTH - depth))
     if kind in (list, tuple):
-        return (kind.__name__, [fingerprint(x, depth + 1) for x in value])
+        return (kind.__name__, [fingerprint(x, depth + (1 if kind is list else 2)) for x in value])
     if kind is dict and all(type(k) is str for k in value):
         return ("dict", [(k, fingerprint(x, depth + 1)) for k, x in value.items()])
     return ("other", encode(value))

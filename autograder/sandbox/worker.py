@@ -16,16 +16,21 @@ import time
 import types
 from typing import Any, Callable
 
+from autograder.outcomes import Outcome, student_traceback
 from autograder.sandbox import wire
-from autograder.checking.outcomes import student_traceback
-from autograder.sandbox.replies import ok_reply, seed_call
-from autograder.sandbox.framing import FrameClosed, frame, recv_frame
+from autograder.sandbox.framing import FrameClosed, FrameReader, frame
+from autograder.sandbox.progress import Progress
+from autograder.sandbox.replies import ok_reply, seed_generators
+from autograder.untrusted import MAX_TRACEBACK_CHARS
 
 PACKAGE = "exercises"
 
 #: whether the student's files name Python's ``random`` (set by :func:`load`); if not,
 #: calls need not reseed it
 _names_random = True
+#: the names the student's files go by here (``exercises/<file>``), set by :func:`load`:
+#: a traceback's frame is the student's if its file is one of them
+_student_files: frozenset[str] = frozenset()
 
 
 class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -58,8 +63,9 @@ class _SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def _traceback(exc: BaseException) -> str:
-    """The traceback cut to the student's own files (as this worker names them), then the exception line."""
-    return student_traceback(exc, lambda filename: filename.startswith(PACKAGE + "/"))[-4000:]
+    """The traceback cut to the student's own files (as this worker names them), then the
+    exception line; its end, if it is long (where the exception is)."""
+    return student_traceback(exc, _student_files.__contains__)[-MAX_TRACEBACK_CHARS:]
 
 
 #: why an import fails here when it works on the student's machine
@@ -67,9 +73,15 @@ IMPORT_HINT = (" (graded code cannot load modules: it has those the grader loade
                " numpy.random (use torch.rand or torch.randn), math, random and the common standard ones)")
 
 
-def _error(status: str, exc: BaseException) -> dict:
+def _exception(exc: BaseException) -> dict:
+    """What the grader reads of an exception the student's code raised: its type, message and traceback."""
     message = str(exc)[:1000] + (IMPORT_HINT if isinstance(exc, ImportError) else "")
-    return {"status": status, "type": type(exc).__name__, "message": message, "traceback": _traceback(exc)}
+    return {"type": type(exc).__name__, "message": message, "traceback": _traceback(exc)}
+
+
+def _crash(cause: str, message: str) -> dict:
+    """The reply to a call that crashed for ``cause`` (see ``replies.CRASH_CAUSES``) before the student's code raised."""
+    return {"status": Outcome.CRASHED.value, "cause": cause, "type": "", "message": message, "traceback": ""}
 
 
 def forget_inherited_package() -> None:
@@ -86,10 +98,13 @@ def forget_inherited_package() -> None:
 def load(files: dict[str, str], starting: Callable[[str], None] = lambda relpath: None) -> dict:
     """Import every file; ``starting(relpath)`` is called before each (so a hang can be placed).
 
-    Expects no ``exercises`` modules yet (see :func:`forget_inherited_package`).
+    Expects no ``exercises`` modules yet (see :func:`forget_inherited_package`). Each file
+    imports from the same random state (see ``replies.seed_generators``), so that what its
+    top level draws is the same on every run, whichever files came before it.
     """
-    global _names_random
+    global _names_random, _student_files
     _names_random = any("random" in source for source in files.values())
+    _student_files = frozenset(f"{PACKAGE}/{relpath}" for relpath in files)
     for relpath, source in files.items():
         linecache.cache[f"{PACKAGE}/{relpath}"] = (len(source), None, source.splitlines(True), f"{PACKAGE}/{relpath}")
     sys.meta_path.insert(0, _SourceFinder(files))
@@ -97,11 +112,12 @@ def load(files: dict[str, str], starting: Callable[[str], None] = lambda relpath
     for relpath in sorted(files):
         name = f"{PACKAGE}.{relpath[:-3]}"
         starting(relpath)
+        seed_generators(_names_random)
         try:
             importlib.import_module(name)
         except BaseException as exc:  # noqa: BLE001 - anything the student's import does
             sys.modules.pop(name, None)
-            errors[relpath] = _error("import_error", exc)
+            errors[relpath] = _exception(exc)
     return {"status": "ok", "errors": errors}
 
 
@@ -109,39 +125,36 @@ def call(request: dict, before: Any = None) -> dict:
     """Make the call ``request`` asks for; ``before`` is ``wire.fingerprint`` of its arguments, if known."""
     module = sys.modules.get(f"{PACKAGE}.{request['module']}")
     if module is None:
-        return {"status": "import_error", "type": "ImportError", "message": "file not loaded", "traceback": ""}
+        return _crash("not loaded", "file not loaded")
     function = getattr(module, request["name"], None)
     if not callable(function):
-        return {"status": "missing", "type": "AttributeError",
-                "message": f"{request['module']}.py defines no function {request['name']}", "traceback": ""}
+        return _crash("missing", f"{request['module']}.py defines no function {request['name']}")
     args, kwargs = request["args"], request["kwargs"]
     if before is None:
         before = wire.fingerprint(args)
-    seed_call(_names_random)
+    seed_generators(_names_random)
     try:
         value = function(*args, **kwargs)
     except NotImplementedError as exc:
-        return _error("not_attempted", exc)
+        return {"status": Outcome.NOT_ATTEMPTED.value, **_exception(exc)}
     except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: all the student's
-        return _error("error", exc)
+        return {"status": Outcome.CRASHED.value, "cause": "raised", **_exception(exc)}
     return ok_reply(value, args, before)
 
 
 def _grader_error(exc: Exception) -> dict:
     """The reply when the grader's side of a call fails (e.g. arguments that cannot be rebuilt)."""
-    return {"status": "grader_fault", "type": type(exc).__name__, "traceback": "",
-            "message": f"{type(exc).__name__}: {str(exc)[:500]}"}
+    return _crash("grader fault", f"{type(exc).__name__}: {str(exc)[:500]}")
 
 
 def _payload(reply: dict) -> bytes:
+    tag = {"i": reply["i"]} if "i" in reply else {}  # a planned call's: without it the grader cannot place the answer
     try:
         payload = wire.encode(reply)
     except BaseException as exc:  # noqa: BLE001
-        payload = wire.encode({**({"i": reply["i"]} if "i" in reply else {}), **_error("error", exc)})
+        payload = wire.encode({**tag, "status": Outcome.CRASHED.value, "cause": "raised", **_exception(exc)})
     if len(payload) > wire.MAX_MESSAGE_BYTES:
-        # keeps the planned call's tag "i": without it the grader could not place the answer
-        payload = wire.encode({**({"i": reply["i"]} if "i" in reply else {}), "status": "too_large", "type": "",
-                               "traceback": "", "message": f"more than {wire.MAX_MESSAGE_BYTES // 2**20} MB"})
+        payload = wire.encode({**tag, **_crash("too large", f"more than {wire.MAX_MESSAGE_BYTES // 2**20} MB")})
     return payload
 
 
@@ -159,43 +172,62 @@ def _answer(sock: socket.socket, reply: dict, me: int) -> bool:
     return _send(sock, frame(_payload(reply)), me)
 
 
-def _run_plan(sock: socket.socket, plan: list[tuple[dict, Any]], start: int, skip: set, me: int,
-              batch: float) -> bool:
-    """Make the planned calls from ``start`` on, answering each (tagged ``i``).
+def _skipped(request: dict, skip: dict) -> Callable[[int, str], bool]:
+    """Which planned calls a load's request leaves out: those it lists as ``answered``
+    (the grader has their answers), and the calls of a function after the index at which
+    it ran out of time (``skip``, name -> index)."""
+    answered = set(request.get("answered") or ())
+    return lambda index, name: index in answered or (name in skip and index > skip[name])
 
-    Answers go out together, at most ``batch`` seconds after the first of them was ready
-    (0: each at once), which saves system calls and wake-ups on both sides. If a call
-    hangs, answers held back are lost; the grader then asks again with ``batch`` 0.
+
+def _run_plan(sock: socket.socket, plan: list[tuple[dict, Any]], start: int, skipped: Callable[[int, str], bool],
+              me: int, batch: float, progress: Progress) -> bool:
+    """Make the planned calls from ``start`` on, but the ``skipped`` ones, answering each (tagged ``i``).
+
+    Answers go out together, at most ``batch`` seconds after the first of them started
+    (0: each at once), which saves system calls and wake-ups on both sides. So the calls
+    whose answers are held back ran for less than ``batch`` in all: if a later call hangs
+    or crashes, they are lost with the worker, and making them again in the next costs
+    that little. The call that hangs or crashes is known by the index written to
+    ``progress`` before each call, and a send that fails is marked there too.
     """
     held: list[bytes] = []
     since = 0.0
     for index in range(start, len(plan)):
         request, before = plan[index]
-        if request["name"] in skip:
+        if skipped(index, request["name"]):
             continue
+        if os.getpid() != me:  # a process the student forked returned here: it must not go on
+            os._exit(0)
+        if not held:
+            since = time.monotonic()
+        progress.starting(index)
         try:
             reply = call(request, before)
         except Exception as exc:  # noqa: BLE001
             reply = _grader_error(exc)
         reply["i"] = index
-        if not held:
-            since = time.monotonic()
         held.append(frame(_payload(reply)))
         if batch <= 0 or time.monotonic() - since >= batch:
             if not _send(sock, b"".join(held), me):
+                progress.send_failed()
                 return False
             held = []
-    return not held or _send(sock, b"".join(held), me)
+    if held and not _send(sock, b"".join(held), me):
+        progress.send_failed()
+        return False
+    return True
 
 
-def serve(sock: socket.socket, plan: list[tuple[dict, Any]]) -> None:
+def serve(sock: socket.socket, plan: list[tuple[dict, Any]], progress: Progress) -> None:
     """Answer ``load`` and ``call`` requests; after a ``load`` with ``run_from``, make the
-    planned calls from ``run_from`` on (except those named in ``skip``). Each planned call
-    comes with ``wire.fingerprint`` of its arguments, taken once by the fork server."""
+    planned calls from ``run_from`` on (but those it skips: see :func:`_skipped`). Each
+    planned call comes with ``wire.fingerprint`` of its arguments, taken once by the fork server."""
     me = os.getpid()
+    reader = FrameReader(sock, chunk=1 << 16)
     while True:
         try:
-            data = recv_frame(sock)
+            data = reader.read()
         except (FrameClosed, OSError):
             return
         run_from, request = None, {}
@@ -213,5 +245,6 @@ def serve(sock: socket.socket, plan: list[tuple[dict, Any]]) -> None:
         if type(run_from) is int:
             batch = request.get("batch", 0)
             batch = batch if type(batch) in (int, float) else 0
-            if not _run_plan(sock, plan, run_from, set(request.get("skip") or ()), me, batch):
+            skip = request.get("skip") if isinstance(request.get("skip"), dict) else {}
+            if not _run_plan(sock, plan, run_from, _skipped(request, skip), me, batch, progress):
                 return
