@@ -48,8 +48,9 @@ def _best(parse, text, repeat: int = 5) -> float:
 
 
 def repeated(unit: str, size: int) -> str:
-    """``unit`` repeated to ``size`` characters."""
-    return (unit * (size // len(unit) + 1))[:size]
+    """``unit`` repeated to about ``size`` characters, in whole units (so that an input and
+    its double end the same way, and a parser does the same work on each)."""
+    return unit * max(1, size // len(unit))
 
 
 def assert_linear(parse, make, size: int) -> None:

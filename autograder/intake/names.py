@@ -63,38 +63,46 @@ def file_name(name: str, assignments: tuple[str, ...] | list[str]) -> FileName:
     return FileName(kind, assignment, copy, assignment is not None and name == f"{assignment}.{kind}")
 
 
+def _number(digits: str) -> int:
+    """A copy number; a run of more digits than any tool writes counts as one huge number
+    (``int`` of thousands of digits is refused, and costs quadratic time)."""
+    return int(digits) if len(digits) <= 18 else 10 ** 18
+
+
 def _undecorated(stem: str) -> tuple[str, int]:
     """``stem`` without what students and their tools append, and the copy number (the
-    last ``-N`` or ``(N)``). Each pass of the loop removes at least one character and
-    looks only at what it removes, so the whole is linear in ``len(stem)``."""
+    last ``-N`` or ``(N)``). The loop moves an end index left, never copying the text:
+    each pass removes at least one character and looks only at what it removes, so the
+    whole is linear in ``len(stem)``."""
     copy = None
-    text = stem.rstrip()
-    while text:
-        before = len(text)
-        text = text.rstrip(" _-")
-        if text.endswith(")"):
-            opening = text.rfind("(")
-            if opening >= 0 and is_digits(text[opening + 1:-1]):
-                copy = int(text[opening + 1:-1]) if copy is None else copy
-                text = text[:opening]
-                continue
-        end = len(text)
-        while end and text[end - 1] in _DIGITS:
+    end = len(stem.rstrip())
+    while end:
+        before = end
+        while end and stem[end - 1] in " _-":
             end -= 1
-        if end < len(text):
+        if end and stem[end - 1] == ")":
+            opening = stem.rfind("(", 0, end - 1)
+            if opening >= 0 and is_digits(stem[opening + 1:end - 1]):
+                copy = _number(stem[opening + 1:end - 1]) if copy is None else copy
+                end = opening
+                continue
+        start = end
+        while start and stem[start - 1] in _DIGITS:
+            start -= 1
+        if start < end:
             if copy is None:
-                copy = int(text[end:]) if end and text[end - 1] == "-" else 0
-            text = text[:end - 1] if end and text[end - 1] == "v" else text[:end]
+                copy = _number(stem[start:end]) if start and stem[start - 1] == "-" else 0
+            end = start - 1 if start and stem[start - 1] == "v" else start
             continue
-        word = next((w for w in DECORATION_WORDS if text.endswith(w)), None)
+        word = next((w for w in DECORATION_WORDS if stem.endswith(w, 0, end)), None)
         if word is not None:
             copy = 0 if copy is None else copy
-            text = text[:-len(word)]
+            end -= len(word)
             continue
-        if len(text) == before:
+        if end == before:
             break
         copy = 0 if copy is None else copy
-    return text.strip(), copy or 0
+    return stem[:end].strip(), copy or 0
 
 
 # -- LMS file names ---------------------------------------------------------------------
