@@ -35,6 +35,7 @@ import torch
 
 from autograder.curriculum import PACKAGE_DIR, course
 from autograder.errors import AutograderError
+from autograder.checking.hints import crashed
 from autograder.checking.outcomes import CheckRecord, StudentCodeProblem, in_student_file, student_traceback
 from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_text
 
@@ -70,7 +71,7 @@ def _classify(exc: BaseException) -> tuple[str, str, str]:
         text = str(exc).split("\nassert ")[0].strip() or "A check failed."
         return "failed", text, ""
     if any(in_student_file(f.filename) for f in frames):
-        return "crashed", f"Your code raised {type(exc).__name__}: {exc}", student_traceback(exc)
+        return "crashed", crashed("Your code", type(exc).__name__, safe_text(exc)), student_traceback(exc)
     return "failed", (f"What your function returned could not be checked ({type(exc).__name__}: {exc}): compare "
                       "it with what the exercise asks for."), ""
 

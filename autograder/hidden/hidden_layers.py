@@ -152,5 +152,5 @@ def hint_examples() -> list:
         ("build_classifier", nn.Sequential(nn.Linear(9, 16), nn.ReLU(), nn.Linear(16, 4), nn.Softmax()),
          "without dim"),
         ("build_classifier", nn.Sequential(nn.Linear(9, 16), nn.ReLU(), nn.Linear(16, 4), nn.ReLU(),
-                                           nn.Softmax(dim=-1)), "expected [Linear, ReLU, Linear, Softmax]"),
+                                           nn.Softmax(dim=-1)), "a ReLU after the last Linear layer"),
     ]

@@ -25,6 +25,8 @@ from typing import Any, Callable
 
 import torch
 
+from autograder.checking.hints import crashed
+
 #: the longest line a check cell prints
 WIDTH = 80
 
@@ -230,4 +232,4 @@ def _raised(exc: BaseException) -> str:
     if not frames:
         return (f"What your function returned could not be checked ({type(exc).__name__}: {text}): "
                 "compare it with what the exercise asks for.")
-    return f"Your code raised {type(exc).__name__}{': ' + text if text else ''}{where}."
+    return f"{crashed('Your code', type(exc).__name__, text, where)}."

@@ -201,6 +201,30 @@ def construct(cls: type, kwargs: dict, skip_init: bool) -> nn.Module:
         cls.reset_parameters = original
 
 
+def _fill(module: nn.Module, state: dict[str, torch.Tensor]) -> None:
+    """Put ``state`` into a freshly constructed layer: the same names as the layer's
+    parameters and persistent buffers, exactly, as ``load_state_dict(strict=True)`` asks.
+
+    A tensor of another shape than the layer's own (a student's ``nn.Linear`` whose weight
+    was replaced by its transpose) replaces it, as it did in the student's layer, so that
+    the check can say what is wrong with it; ``load_state_dict`` would refuse it, and the
+    student would read that their function crashed."""
+    own = {k: v for k, v in module._parameters.items() if v is not None}
+    own.update((k, v) for k, v in module._buffers.items()
+               if v is not None and k not in module._non_persistent_buffers_set)
+    if set(state) != set(own):
+        raise ValueError("the layer's state does not match its layer")
+    with torch.no_grad():
+        for key, value in state.items():
+            mine = own[key]
+            if value.shape == mine.shape:
+                mine.copy_(value)
+            elif key in module._parameters:
+                module._parameters[key] = nn.Parameter(value.to(mine.dtype), requires_grad=mine.requires_grad)
+            else:
+                module._buffers[key] = value.to(mine.dtype)
+
+
 def rebuild(node: Any, decode_tensor: Callable[[Any], Any], count: Callable[[], None] = lambda: None,
             depth: int = 60, built: list[nn.Module] | None = None) -> nn.Module:
     """The module ``node`` describes; ``count()`` is called once per module (it raises when a
@@ -266,7 +290,7 @@ def _rebuild(node: dict, decode_tensor: Callable[[Any], Any], count: Callable[[]
     # size. (Initialising layers that a forged description left without state let a student
     # make the grader allocate and fill any number of them.)
     module = construct(cls, kwargs, skip_init=True)
-    module.load_state_dict(state, strict=True)
+    _fill(module, state)
     parameters = dict(module.named_parameters())
     for key in frozen:
         if key not in parameters:

@@ -12,6 +12,7 @@ from typing import Any
 
 import torch
 
+from autograder.checking.hints import crashed
 from autograder.checking.outcomes import NotAttempted, StudentCrashed
 from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
 from autograder.sandbox import wire
@@ -96,4 +97,4 @@ def interpret(reply: dict, name: str, args: tuple) -> Any:
                              "grader, not of your code: tell your instructor.")
     if status == "too_large":
         raise StudentCrashed(f"{name} returned a value too large to grade ({reply['message']}).")
-    raise StudentCrashed(f"{name} raised {reply['type']}: {reply['message']}", reply["traceback"])
+    raise StudentCrashed(crashed(name, reply["type"], reply["message"]), reply["traceback"])
