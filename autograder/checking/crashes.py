@@ -114,11 +114,9 @@ def _shapes(error: str, text: str) -> str | None:
             return (f"dimension {got} does not exist: the tensor has {int(top) + 1} dimension(s), numbered from 0 "
                     "(or from the end: dim=-1 is the last).")
         return f"dimension {got} does not exist for this tensor: count from the end with dim=-1 for the last."
-    if error == "IndexError" and "tuple index out of range" in text:
-        return ("an index past the end of a tuple: a shape has one entry per dimension, so a 1-D or 0-D tensor "
-                "has fewer entries than the code indexes (t.numel() and t.shape work for any tensor).")
-    if error == "IndexError" and "list index out of range" in text:
-        return "an index past the end of a list: a list such as hidden_sizes may be empty or shorter than you assume."
+    if error == "IndexError" and ("tuple index out of range" in text or "list index out of range" in text):
+        return ("an index past the end of a tuple or list: t.shape has one entry per dimension (fewer for a 1-D or "
+                "0-D tensor), and a list such as hidden_sizes may be empty.")
     if "is out of bounds for dimension" in text:
         return "an index past the end of a dimension of a tensor: positions go from 0 to its length - 1."
     if "len() of a 0-d tensor" in text:

@@ -39,7 +39,20 @@ def message(hint: str | None, call: str) -> str | None:
     """What a check says: the hint (capitalised), then the call it came from; None for no hint."""
     if not hint:
         return None
-    return f"{hint[:1].upper()}{hint[1:]} [{call}]"
+    return f"{capitalised(hint)} [{call}]"
+
+
+#: words a hint may start with that are code, written as the student writes them
+_CODE_WORDS = frozenset({"dtype", "argmax", "argmin", "numel", "len", "max", "min", "sum", "nn", "torch"})
+
+
+def capitalised(sentence: str) -> str:
+    """``sentence`` with its first letter capitalised, unless it starts with code
+    (``nn.Linear``, ``len(t)``, ``t.type()``), which keeps the case it is written in."""
+    first = sentence.split(" ", 1)[0]
+    if not first.isalpha() or first in _CODE_WORDS:
+        return sentence
+    return sentence[:1].upper() + sentence[1:]
 
 
 # -- what a value is, in the student's words -------------------------------------------------
@@ -58,7 +71,9 @@ def class_path(value: Any) -> str:
     the grader received a description of (a module it could not rebuild, another object)."""
     opaque = _opaque(value)
     if opaque:
-        return opaque[0]
+        return "builtins.type" if opaque[1].startswith("<class '") else opaque[0]
+    if isinstance(value, type):
+        return "builtins.type"  # a class, whatever its metaclass (torch.Tensor's is torch._C._TensorMeta)
     if isinstance(value, nn.Module):
         name = getattr(value, "class_name", None)
         if isinstance(name, str):
@@ -113,7 +128,9 @@ def describe(value: Any) -> str:
     path = class_path(value)
     name = kind(value)[:40] or "?"
     if isinstance(value, nn.Module):
-        return f"{'an' if name[0] in 'AEIOU' else 'a'} {'nn.' if path.startswith('torch.') else ''}{name} module"
+        if path.startswith("torch."):
+            return f"an nn.{name} module"
+        return f"{'an' if name[0] in 'AEIOU' else 'a'} {name} module"
     method = _method_name(value)
     if method:
         return f"the function {method} itself, not called (add its ())"
@@ -321,9 +338,17 @@ def not_a_tensor(got: Any) -> str | None:
                 f".values or .indices.")
     if path.startswith("numpy."):
         return "it returned a NumPy value: stay in torch and return a tensor (torch.from_numpy makes one)."
-    if isinstance(got, (list, tuple)) and got and all(isinstance(v, (int, float, bool)) for v in got):
-        return f"it returned {describe(got)}: return a tensor (no .tolist(); torch.tensor(...) makes one)."
+    if isinstance(got, (list, tuple)) and got and _numbers(got):
+        return (f"it returned a {type(got).__name__} of numbers: return a tensor (leave out .tolist(); "
+                "torch.tensor(...) makes one from a list).")
     return f"it returned {describe(got)}: return a torch.Tensor."
+
+
+def _numbers(values: Any, depth: int = 0) -> bool:
+    """``values`` is a (nested) list or tuple of numbers, as ``.tolist()`` makes them."""
+    if isinstance(values, (list, tuple)):
+        return depth < 8 and all(_numbers(v, depth + 1) for v in values[:100])
+    return type(values) in (int, float, bool)
 
 
 def tensor_difference(got: Any, want: torch.Tensor) -> str | None:
@@ -398,4 +423,4 @@ def crashed(who: str, error: str, text: str, where: str = "") -> str:
     Python's own line."""
     raw = f"{who} raised {error}{': ' + text if text else ''}{where}"
     sentence = explain(error, text)
-    return f"{sentence[:1].upper()}{sentence[1:]} ({raw})" if sentence else raw
+    return f"{capitalised(sentence)} ({raw})" if sentence else raw

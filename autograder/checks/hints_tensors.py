@@ -122,8 +122,8 @@ def tensor_shape_mistake(got: Any, t: torch.Tensor) -> str | None:
 
 def _zero(got: Any, t: torch.Tensor) -> str | None:
     if type(got) is int and got == 0 and t.numel():
-        return ("it returned 0 for a tensor that holds numbers: a product of the lengths starts from 1, not 0 "
-                "(t.numel() does it for you).")
+        return ("it returned 0, but the tensor holds numbers: zeros count too, and a product of the lengths starts "
+                "from 1, not 0; t.numel() counts every element.")
     return None
 
 
@@ -135,6 +135,7 @@ COUNT_ELEMENTS = Catalogue(
             lambda t: sum(t.shape)),
     Mistake("that counts only the first two dimensions: the number of elements multiplies every length, t.numel().",
             lambda t: t.shape[0] * t.shape[1]),
+    _zero,
     Mistake("that depends on the values (it counts the non-zero ones, or adds them up): t.numel() counts every "
             "element, whatever its value.", lambda t: int(torch.count_nonzero(t))),
     Mistake("that depends on the values (it counts the non-zero ones, or adds them up): t.numel() counts every "
@@ -143,7 +144,6 @@ COUNT_ELEMENTS = Catalogue(
             lambda t: t.element_size() * t.numel()),
     Mistake("that is the shape: the number of elements is the product of its lengths, t.numel().",
             lambda t: tuple(t.shape)),
-    _zero,
     lambda got, t: python_int_mistake(got),
 )
 
