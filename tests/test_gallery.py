@@ -74,14 +74,14 @@ def test_hostile_reasons_are_clear(graded):
     assert "did not finish within 1 s" in messages("sleep")
     assert "did not finish within 1 s" in messages("ignores_alarm")
     assert "MemoryError" in messages("memory_hog")
-    assert "ended the grading process" in messages("segfault")
-    assert "ended the grading process" in messages("exits")
+    assert "ended the Python process" in messages("segfault")
+    assert "ended the Python process" in messages("exits")
     assert "No such file or directory" in messages("reads_hidden")
     assert "No such file or directory" in messages("reads_other")
     assert "Network is unreachable" in messages("network")
     assert "No module named 'xml" in messages("unusual_import")
     assert "PermissionError: [Errno 1] refused" in messages("kernel_calls")  # EPERM
-    assert "ended the grading process" in messages("i386_call")  # SIGSYS
+    assert "ended the Python process" in messages("i386_call")  # SIGSYS
 
 def test_student_code_cannot_read_write_or_connect_outside(graded):
     out = graded["base"] / "out"
@@ -214,7 +214,7 @@ def test_a_file_that_hangs_or_exits_while_importing_costs_only_its_own_exercises
     doc = json.loads((tmp_path / "out" / "results" / "loops_at_import.json").read_text())
     assert any("importing exercises/layers.py took longer than 1 s" in t["output"] for t in doc["tests"])
     doc = json.loads((tmp_path / "out" / "results" / "exits_at_import.json").read_text())
-    assert any("importing exercises/activations.py ended the grading process" in t["output"] for t in doc["tests"])
+    assert any("importing exercises/activations.py ended the Python process" in t["output"] for t in doc["tests"])
 
 
 def test_a_class_of_the_students_own_gets_the_same_hint_from_check_and_grade(tmp_path):

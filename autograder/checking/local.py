@@ -1,35 +1,172 @@
-"""``autograder check``: a student runs the public checks on their own exercises/."""
+"""``autograder check``: a student runs the public checks on their own exercises/.
+
+The command runs the checks in a child process (``checking.child``) and gives each
+exercise a wall-clock limit: an exercise whose checks run longer is reported as ``TIME``
+and the child is stopped, then started again for the exercises after it. A subprocess is
+the one way to stop student code on every platform the kit supports (Windows too): a
+thread cannot be stopped, and signals that interrupt a loop do not interrupt a sleep,
+nor code that catches them. This process never imports torch: the child does.
+"""
 from __future__ import annotations
 
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import fields
 from pathlib import Path
+from typing import IO
 
-from autograder.curriculum import load_manifest, resolve_names
+from autograder.curriculum import course, resolve_names
 from autograder.errors import AutograderError, UsageError
-from autograder.checking.namespaces import load_namespace
 from autograder.checking.outcomes import CheckRecord, ExerciseResult, summarise
-from autograder.checking.runner import PUBLIC_DIR, CheckRunner, Student, run_checks
 
-def run_public_checks(exercises_dir: Path, names: list[str] | None = None) -> list[ExerciseResult]:
-    """Run the public checks of ``names`` (all when None) against ``exercises_dir``."""
-    exercises = load_manifest()
-    known = [e.name for e in exercises]
-    wanted = resolve_names(names, known) if names else known
+#: seconds each exercise's public checks may take on a student's machine, by default
+TIME_LIMIT = 10.0
+
+
+def wanted_exercises(names: list[str] | None) -> list[str]:
+    """The exercises ``names`` asks for, in teaching order: exercise names, or assignment names
+    for all of an assignment's exercises (every exercise when None)."""
+    known = [e.name for e in course().exercises]
+    if not names:
+        return known
+    assignments = {a.name: [e.name for e in a.exercises] for a in course().assignments}
+    resolve_names([n for n in names if n not in assignments], known + list(assignments))
+    chosen = {e for n in names for e in assignments.get(n, [n])}
+    return [name for name in known if name in chosen]
+
+
+def _folder(exercises_dir: Path) -> Path:
     if not exercises_dir.is_dir():
         raise UsageError(f"There is no exercises folder at {exercises_dir}.",
                          hint="run the command from your kit's top folder, or pass --exercises-dir")
-    namespace = load_namespace(exercises_dir.resolve(), exercises, "exercises")
-    found: dict[str, list[CheckRecord]] = {}
+    return exercises_dir.resolve()
 
-    def done(_student: str, records: list[CheckRecord]) -> None:
-        for record in records:
-            found.setdefault(record.exercise, []).append(record)
 
-    plugin = CheckRunner(["yours"], lambda _: Student(namespace), lambda *_: None, done, exercises=wanted)
-    run_checks([PUBLIC_DIR], plugin)
+def run_public_checks(exercises_dir: Path, names: list[str] | None = None,
+                      time_limit: float | None = None) -> list[ExerciseResult]:
+    """Run the public checks of ``names`` (exercise or assignment names; all when None)
+    against ``exercises_dir``: in this process, or with ``time_limit`` seconds for each
+    exercise, in a child process."""
+    wanted = wanted_exercises(names)
+    folder = _folder(exercises_dir)
+    if time_limit is None:
+        from autograder.checking.child import check_here
+
+        found = check_here(folder, wanted)
+    else:
+        found = _check_in_child(folder, wanted, time_limit)
     unchecked = [name for name in wanted if name not in found]
     if unchecked:
         raise AutograderError("No public check ran for: " + ", ".join(unchecked) + ". The checks are incomplete.")
-    return [summarise(name, found.get(name, [])) for name in wanted]
+    return [summarise(name, found[name]) for name in wanted]
+
+
+class _Child:
+    """One child process running the public checks of some exercises, and its reports, line by line."""
+
+    def __init__(self, folder: Path, exercises: list[str]):
+        flags = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt" \
+            else {"start_new_session": True}  # Ctrl-C in the terminal reaches this process only
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.checking.child", str(folder), *exercises],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, **flags)
+        self.lines: queue.Queue[bytes | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True).start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def next(self, deadline: float | None) -> dict | None:
+        """The next report; None at the end of the child's output; raises queue.Empty at the deadline."""
+        while True:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            line = self.lines.get(timeout=timeout)
+            if line is None:
+                return None
+            try:
+                report = json.loads(line)
+            except ValueError:
+                continue  # the student's code wrote to this stream itself
+            if isinstance(report, dict):
+                return report
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+
+_RECORD_FIELDS = {f.name for f in fields(CheckRecord)}
+
+
+def _record(data: object) -> CheckRecord | None:
+    if not isinstance(data, dict) or set(data) != _RECORD_FIELDS:
+        return None
+    try:
+        return CheckRecord(**data)
+    except TypeError:
+        return None
+
+
+def _check_in_child(folder: Path, wanted: list[str], limit: float) -> dict[str, list[CheckRecord]]:
+    """exercise -> its checks' records, each exercise within ``limit`` seconds of wall clock."""
+    found: dict[str, list[CheckRecord]] = {}
+    left = list(wanted)
+    while left:
+        child = _Child(folder, left)
+        started: dict[str, float] = {}
+        current: str | None = None
+        finished = False  #: the child said its checks are done
+        try:
+            while True:
+                deadline = started[current] + limit if current else None
+                try:
+                    report = child.next(deadline)
+                except queue.Empty:  # the exercise ran out of time: it is done, the child is not
+                    found[current] = [_ended(current, "timed out", f"{current} did not finish within {limit:g} s "
+                                                                   "(an endless loop, sleep, or far too much work?)")]
+                    break
+                if report is None:  # the child ended: after its last report, or in the middle of a check
+                    if not finished and current is None:
+                        raise AutograderError(f"The checks could not start (exit status {child.proc.wait()}).")
+                    if not finished:
+                        found.setdefault(current, []).append(_ended(
+                            current, "crashed", f"{current} ended the Python process running it (a crash, "
+                                                "os._exit(), exit() or no memory left)"))
+                    break
+                if "error" in report:
+                    raise AutograderError(str(report["error"]))
+                finished = finished or report.get("done") is True
+                exercise = report.get("start")
+                if isinstance(exercise, str) and exercise in left:
+                    if exercise != current and current is not None:
+                        found.setdefault(current, [])
+                    current = exercise
+                    started.setdefault(exercise, time.monotonic())
+                record = _record(report.get("record"))
+                if record is not None and record.exercise in left:
+                    found.setdefault(record.exercise, []).append(record)
+        finally:
+            child.stop()
+        done = set(found) | ({current} if current else set())
+        if not done & set(left):
+            break  # no progress: what is left has no checks
+        left = [name for name in left if name not in done and name not in started]
+    return found
+
+
+def _ended(exercise: str, outcome: str, message: str) -> CheckRecord:
+    """The record of an exercise whose checks could not finish."""
+    return CheckRecord(name="public checks", exercise=exercise, points=0.0, hidden=False, outcome=outcome,
+                       message=message)
 
 
 SYMBOLS = {"passed": "PASS", "failed": "FAIL", "not attempted": "TODO", "crashed": "ERROR", "timed out": "TIME"}

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from autograder.curriculum import Exercise
 from autograder.checking.outcomes import CheckRecord, summarise
+from autograder.grading.problems import Problem, group_problems, shorten, split_call
 from autograder.untrusted import safe_name, spreadsheet_safe
 
 
@@ -130,13 +131,12 @@ def result_document(student: str, records: list[CheckRecord], exercises: list[Ex
 def feedback_html(doc: dict) -> str:
     extra = doc["extra_data"]
     rows = []
-    failed: dict[str, set[str]] = {}
+    failed: dict[str, list[str]] = {}
     for t in doc["tests"]:
         if t["status"] != "passed":
-            failed.setdefault(t["name"].partition(": ")[0], set()).add(t["output"])
+            failed.setdefault(t["name"].partition(": ")[0], []).append(t["output"])
     for name, s in extra["exercises"].items():
-        notes = sorted(failed.get(name, ()))
-        notes_html = "".join(f"<li><pre>{html.escape(n)}</pre></li>" for n in notes[:5])
+        notes_html = "".join(_problem_html(p) for p in group_problems(failed.get(name, []))[:8])
         rows.append(f"<tr><td><code>{html.escape(name)}</code></td><td>{html.escape(s['outcome'])}</td>"
                     f"<td>{_fmt(s['score'])} / {_fmt(s['max_score'])}</td><td><ul>{notes_html}</ul></td></tr>")
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in extra["problems"])
@@ -150,6 +150,14 @@ def feedback_html(doc: dict) -> str:
         + "<table><tr><th>Exercise</th><th>Outcome</th><th>Points</th><th>What to fix</th></tr>"
         + "".join(rows) + "</table><p>Hidden checks show what went wrong, not their code.</p></body></html>\n"
     )
+
+
+def _problem_html(problem: Problem) -> str:
+    """One distinct problem of an exercise: what is wrong, the checks it failed, its traceback."""
+    where = problem.where()
+    return (f"<li><pre>{html.escape(problem.text)}</pre>"
+            + (f"<small>{html.escape(where)}</small>" if where else "")
+            + (f"<pre>{html.escape(problem.detail)}</pre>" if problem.detail else "") + "</li>")
 
 
 def _text_cell(text: str) -> str:
@@ -199,7 +207,7 @@ class Summary:
                  "Protections in force for student code: " + (", ".join(self.protections) or "none recorded"),
                  "", f"{'exercise':<26}{'full marks':>11}  most common problem"]
         for name, rate in self.pass_rate.items():
-            lines.append(f"{name:<26}{rate:>10.0%}  {printable(self.common_failure.get(name, ''))[:90]}")
+            lines.append(f"{name:<26}{rate:>10.0%}  {shorten(printable(self.common_failure.get(name, '')), 90)}")
         if self.out:
             lines += ["", f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
         if self.not_graded:
@@ -228,7 +236,7 @@ def summarise_class(docs: list[dict], exercises: list[Exercise], graded_now: int
             s = doc["extra_data"]["exercises"].get(e.name)
             if s and s["max_score"] and s["score"] >= s["max_score"]:
                 full += 1
-            messages = {t["output"].split("\n")[0] for t in doc["tests"]
+            messages = {split_call(t["output"].split("\n")[0])[0] for t in doc["tests"]
                         if t["name"].startswith(e.name + ": ") and t["status"] != "passed"}
             failures.update(messages)
         pass_rate[e.name] = full / n if n else 0.0

@@ -304,7 +304,8 @@ class StudentWorker:
             return StudentTimeout(f"importing exercises/{relpath} took longer than {self.limits.timeout:g} s "
                                   "(is there a loop or a long computation at the top level of the file?)")
         if kind == "crash":
-            return StudentCrashed(f"importing exercises/{relpath} ended the grading process (a crash, os._exit(), "
+            return StudentCrashed(f"importing exercises/{relpath} ended the Python process running it (a crash, "
+                                  "os._exit(), "
                                   f"exit() or more than the {self.limits.memory_mb} MB memory limit at the top "
                                   "level of the file)")
         error = self.import_errors[relpath]
@@ -338,7 +339,7 @@ class StudentWorker:
                               "(an endless loop, sleep, or far too much work?)")
 
     def _crash(self, name: str) -> StudentCrashed:
-        return StudentCrashed(f"{name} ended the grading process instead of returning "
+        return StudentCrashed(f"{name} ended the Python process running it instead of returning "
                               f"(a crash, os._exit(), closed files, or more than the {self.limits.memory_mb} MB "
                               "memory limit)")
 
@@ -424,9 +425,10 @@ class StudentWorker:
             self._start(run_from)
             return
         if kind == "timeout":
-            self.load_failure = StudentTimeout(f"starting the grading process took longer than {self.limits.timeout:g} s")
+            self.load_failure = StudentTimeout(f"starting Python to run your files took longer than "
+                                               f"{self.limits.timeout:g} s")
         else:
-            self.load_failure = StudentCrashed("the grading process for your files could not start")
+            self.load_failure = StudentCrashed("Python could not start to run your files")
         raise self.load_failure
 
     def _next_planned(self, index: int) -> int | None:
