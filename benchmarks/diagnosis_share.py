@@ -2,7 +2,7 @@
 with this tree and with an earlier version, side by side.
 
 Both versions grade the same class: the realistic wrong solutions of
-``tests/student_mistakes.py``, a few students each holding one of every exercise. For each
+``tests/student_mistakes/``, a few students each holding one of every exercise. For each
 wrong solution the first message of its exercise (what the feedback shows first) counts as
 
 - *rejected* when the exercise lost points at all;
@@ -76,7 +76,8 @@ def judge(out: Path, wrong: dict[str, dict[str, str]]) -> dict[str, dict[str, in
             count["rejected"] += 1
             if problem is not None and not generic(problem, name):
                 count["diagnosed"] += 1
-            if problem is not None and (problem.startswith(diagnosis + " [") or problem.startswith(diagnosis + " (")):
+            if problem is not None and (problem.split("\n")[0] == diagnosis or problem.startswith(diagnosis + " [")
+                                        or problem.startswith(diagnosis + " (")):
                 count["as written"] += 1
     return counts
 

@@ -2,7 +2,7 @@
 marks: graded in one class run, and run as a student runs the public checks
 (``autograder check`` and a notebook's check cells), which must say the same.
 
-The solutions and their diagnoses are in ``tests/student_mistakes.py``.
+The solutions and their diagnoses are in ``tests/student_mistakes/`` (a module per assignment).
 """
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ def _id(case: tuple[str, int]) -> str:
 
 
 def diagnosed(message: str, diagnosis: str) -> bool:
-    """``message`` is ``diagnosis`` followed by where it happened: the call of a failed check
-    (`` [...]``) or the raw line of an error (`` (... raised ...)``)."""
-    return message.startswith(diagnosis + " [") or message.startswith(diagnosis + " (")
+    """``message`` is ``diagnosis``, maybe followed by where it happened: the call of a failed
+    check (`` [...]``) or the raw line of an error (`` (... raised ...)``)."""
+    return message == diagnosis or message.startswith(diagnosis + " [") or message.startswith(diagnosis + " (")
 
 
 @pytest.fixture(scope="module")
@@ -137,5 +137,7 @@ def test_check_and_check_cells_name_each_mistake_as_grading_does(graded, tmp_pat
     assert caught >= len(CASES) * 3 // 4, "most mistakes show on the public checks' inputs"
     for sid, bodies in graded["valid"].items():
         folder = write_student(tmp_path / f"valid_{sid}" / "exercises", bodies_as_files(bodies))
-        assert {r.outcome for r in run_public_checks(folder, list(bodies))} == {"passed"}
+        wrong = [(r.exercise, r.records[0].message) for r in run_public_checks(folder, list(bodies))
+                 if r.outcome != "passed"]
+        assert not wrong, wrong
         assert _check_cells(released, bodies_as_files(bodies), list(bodies)) == {}

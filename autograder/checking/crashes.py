@@ -107,6 +107,14 @@ def _shapes(error: str, text: str) -> str | None:
         dim = _between(text + ".", "non-singleton dimension ", ".")
         return (f"these shapes do not fit element by element ({a} against {b} in dimension {dim}): a sum or max "
                 "along a dimension removes it unless you pass keepdim=True, and a matrix product is @, not *.")
+    if "vector + matrix @ vector expected" in text or ("size mismatch, got input" in text and "vec (" in text):
+        return "torch.mv multiplies a matrix by one vector: for a batch of samples use the matrix product, x @ weight.T."
+    if "Dimension specified as" in text and "has no dimensions" in text:
+        return "a 0-dimensional tensor (a single number) has no dimension 0: t.numel() and t.shape work for every tensor."
+    if "einsum()" in text and "does not broadcast" in text:
+        return "the letters of the einsum do not match the operands' shapes: the weight is stored as (out, in)."
+    if "stack expects a non-empty TensorList" in text:
+        return "torch.stack was given an empty list: an input may have no rows (or be a single number)."
     if "Dimension out of range" in text:
         top = _between(text, ", ", "]")
         got = _between(text + ")", "but got ", ")")
@@ -176,6 +184,16 @@ def _types(error: str, text: str) -> str | None:
             return f"{owner} has no {name}: did you mean {owner}.{close}?"
     if "object is not iterable" in text and "'int'" in text:
         return "a number was looped over or unpacked as if it were a list (an input may be a single number)."
+    if "object is not iterable" in text and text.startswith("'"):
+        layer = _between(text, "'", "'")
+        if layer and isinstance(getattr(nn, layer, None), type) and layer not in ("Sequential", "ModuleList"):
+            return (f"an nn.{layer} is one layer, not a list of layers: model.parameters() goes through the "
+                    "parameters of any model.")
+    if "object of type 'generator' has no len()" in text:
+        return "model.parameters() is a generator, which has no len(): go through it with a for loop (or sum(...))."
+    if "can't assign a" in text and "to a torch." in text:
+        return ("a list was put where one number goes (t[i] = ...): the data may be nested; torch.tensor(data) turns "
+                "nested lists of any depth into a tensor.")
     if "object is not subscriptable" in text and "'int'" in text:
         return "a number was indexed with [...] as if it were a list or a tensor."
     return None
@@ -198,6 +216,11 @@ def _no_attribute(owner: str | None, name: str | None, text: str) -> str | None:
         return f"a tuple has no {name}: max(dim=...) returns a pair, take .values or .indices; a shape is a tuple of ints."
     if owner in ("int", "float"):
         return f"a Python number has no {name}: it is not a tensor (it is already a number)."
+    if owner == "torch.Size":
+        return f"a shape (torch.Size) has no {name}: it is a tuple of ints already, tuple(t.shape)."
+    if owner and name and isinstance(getattr(nn, owner, None), type):
+        return (f"an nn.{owner} has no {name}: its parameters are tensors, which have (model.parameters() goes "
+                "through them).")
     return None
 
 

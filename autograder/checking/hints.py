@@ -145,8 +145,32 @@ def describe(value: Any) -> str:
         return "a generator (a (... for ...) expression not yet turned into a list, tuple or sum)"
     if path in ("torch.Size", "torch.dtype"):
         return f"a {path} ({text_of(value)})"
+    if path == "collections.OrderedDict":
+        return "an OrderedDict (what state_dict() returns)"
+    if type(value) in (list, tuple, dict) and not _plain_values(value):
+        what = _kinds(list(value.values()) if type(value) is dict else value)
+        return f"a {type(value).__name__} of {len(value)} {what}"
     plain = _PLAIN_NAMES.get(name) if path.startswith("builtins.") else None
     return f"{plain or ('an' if name[0] in 'aeiouAEIOU' else 'a') + ' ' + name} ({text_of(value)})"
+
+
+def _plain_values(values: Any, depth: int = 0) -> bool:
+    """``values`` holds only numbers, text and None, in lists, tuples and dicts: its repr says it
+    the same way wherever it is shown."""
+    if isinstance(values, (list, tuple)) and type(values) in (list, tuple):
+        return depth < 8 and all(_plain_values(v, depth + 1) for v in values[:100])
+    if type(values) is dict:
+        return depth < 8 and all(_plain_values(v, depth + 1) for v in list(values.values())[:100])
+    return values is None or type(values) in (int, float, bool, str)
+
+
+def _kinds(values: Any) -> str:
+    """What the values of a container are, in one word: "tensors", "modules" or "values"."""
+    if values and all(isinstance(v, torch.Tensor) for v in values):
+        return "tensors"
+    if values and all(isinstance(v, nn.Module) for v in values):
+        return "modules"
+    return "values"
 
 
 # -- comparing answers -------------------------------------------------------------------------
@@ -363,7 +387,8 @@ def tensor_difference(got: Any, want: torch.Tensor) -> str | None:
     if want.dtype.is_floating_point:
         g, w = got.detach().double(), want.double()
         if torch.isnan(g).any() and not torch.isnan(w).any():
-            return "it returned NaN values (did something overflow?): expected finite numbers."
+            return ("it returned NaN values where the answer has none: exp of a large number overflows to inf, and "
+                    "inf / inf is NaN; rearrange the formula so that nothing overflows.")
         if torch.allclose(g, w, atol=1e-5, rtol=1e-4, equal_nan=True):
             return None
         diff = (g - w).abs().nan_to_num(nan=float("inf")).reshape(-1)

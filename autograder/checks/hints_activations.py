@@ -37,6 +37,8 @@ APPLY_SIGMOID = Catalogue(
             lambda x: 1 + torch.exp(-x)),
     Mistake("the sign is flipped: sigmoid(x) = 1 / (1 + exp(-x)), with a minus; nn.Sigmoid() computes it.",
             lambda x: torch.sigmoid(-x)),
+    Mistake("the denominator is 1 + exp(-x), with a plus: sigmoid(x) = 1 / (1 + exp(-x)); nn.Sigmoid() computes it.",
+            lambda x: 1 / (1 - torch.exp(-x))),
     Mistake("that is ReLU: sigmoid(x) = 1 / (1 + exp(-x)); nn.Sigmoid() computes it.", lambda x: torch.relu(x)),
     Mistake("that is tanh, whose values lie between -1 and 1: sigmoid squashes into (0, 1); use nn.Sigmoid().",
             lambda x: torch.tanh(x)),

@@ -78,6 +78,10 @@ LINEAR_PARAMETER_COUNT = Catalogue(
             lambda n_in, n_out: n_in * n_out + n_out + n_in),
     Mistake("only the outputs have biases: in_features * out_features weights plus out_features biases.",
             lambda n_in, n_out: (n_in + 1) * (n_out + 1)),
+    Mistake("that is the number of parameter tensors (a weight and a bias): count the numbers in them, "
+            "in_features * out_features + out_features.", lambda n_in, n_out: 2),
+    Mistake("each output has one bias, not one per weight: in_features * out_features + out_features.",
+            lambda n_in, n_out: 2 * n_in * n_out),
     lambda got, n_in, n_out: python_int_mistake(got),
 )
 
@@ -88,7 +92,8 @@ def linear_parameter_count_mistake(got: Any, in_features: int, out_features: int
 
 def _zero_parameters(got: Any, model: nn.Module) -> str | None:
     if type(got) is int and got == 0 and any(True for _ in model.parameters()):
-        return "it returned 0: add each p.numel() to the total (total += p.numel()) and return it."
+        return ("it returned 0: add each p.numel() to the total (total += p.numel()), going through "
+                "model.parameters() (model.children() leaves out a layer's own parameters).")
     return None
 
 
@@ -98,6 +103,7 @@ COUNT_PARAMETERS = Catalogue(
             lambda model: len(list(model.parameters()))),
     Mistake("buffers (running statistics) were counted too: only model.parameters() are parameters.",
             lambda model: sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers())),
+    _zero_parameters,
     Mistake("model.children() leaves out the model's own parameters (an nn.Linear has no children): "
             "go through model.parameters().",
             lambda model: sum(p.numel() for c in model.children() for p in c.parameters())),
@@ -116,7 +122,6 @@ COUNT_PARAMETERS = Catalogue(
             lambda model: len(list(model.modules()))),
     Mistake("that is the number of layers: count the numbers in their parameters, p.numel().",
             lambda model: len(list(model.children()))),
-    _zero_parameters,
     lambda got, model: python_int_mistake(got),
 )
 
@@ -236,6 +241,10 @@ ADDED_PARAMETERS = Catalogue(
             "size), so compare the two whole models.", lambda n, c, h: _count([n, *h])),
     Mistake("the model without hidden layers has biases too: subtract n_features * n_classes + n_classes.",
             lambda n, c, h: _count([n, *h, c]) - n * c),
+    Mistake("the output layer was left out of the model with hidden layers: it goes from the last hidden size to "
+            "n_classes.", lambda n, c, h: _count([n, *h]) - _count([n, c])),
+    Mistake("the first layer (n_features to the first hidden size) was left out: count every Linear layer of the "
+            "model with hidden layers.", lambda n, c, h: _count([*h, c])),
     lambda got, n, c, h: python_int_mistake(got),
 )
 

@@ -163,6 +163,8 @@ LINEAR_TRANSFORM = Catalogue(
     Mistake("* multiplies element by element: the layer needs the matrix product, x @ weight.T.",
             lambda x, weight, bias: x * weight + bias),
     Mistake("the bias was subtracted: a layer adds it, x @ weight.T + bias.", lambda x, weight, bias: x @ weight.T - bias),
+    Mistake("the bias was made a column (shape (out, 1)): add it as it is, shape (out,), and it is added to every "
+            "sample's row.", lambda x, weight, bias: x @ weight.T + bias.reshape(-1, 1)),
     Mistake("the bias was added to the inputs before the product: add it to the product, x @ weight.T + bias.",
             lambda x, weight, bias: (x + bias) @ weight.T),
 )
