@@ -161,6 +161,11 @@ def _types(error: str, text: str) -> str | None:
                 "functions such as torch.max, .any() or .all().")
     if "unsupported operand type(s)" in text and "'torch.Size'" in text:
         return "a shape (a torch.Size) was used as a number: t.numel() is the number of elements."
+    if "argument '" in text and " must be " in text and ", not " in text and "must be Tensor" not in text:
+        function = text.split("(", 1)[0][-30:] if "(" in text else "this function"
+        argument, kind = _between(text, "argument '", "'"), _between(text, " must be ", ", not ")
+        given = _between(text + ")", ", not ", ")")
+        return f"the argument {argument} of {function} must be a {kind}, not a {given}."
     if "must be Tensor, not " in text:
         function = text.split("(", 1)[0][-30:] if "(" in text else "this function"
         given = _between(text + ")", "must be Tensor, not ", ")") or "?"
@@ -216,6 +221,8 @@ def _no_attribute(owner: str | None, name: str | None, text: str) -> str | None:
         return f"a tuple has no {name}: max(dim=...) returns a pair, take .values or .indices; a shape is a tuple of ints."
     if owner in ("int", "float"):
         return f"a Python number has no {name}: it is not a tensor (it is already a number)."
+    if owner == "torch.dtype":
+        return f"a dtype has no {name}: return it as it is, t.dtype (str(t.dtype) is its name as text)."
     if owner == "torch.Size":
         return f"a shape (torch.Size) has no {name}: it is a tuple of ints already, tuple(t.shape)."
     if owner and name and isinstance(getattr(nn, owner, None), type):

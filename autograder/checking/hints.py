@@ -376,13 +376,18 @@ def _numbers(values: Any, depth: int = 0) -> bool:
 
 
 def tensor_difference(got: Any, want: torch.Tensor) -> str | None:
-    """How ``got`` differs from the tensor ``want``: its type, shape, dtype or first wrong value."""
+    """How ``got`` differs from the tensor ``want``: its type, shape, dtype or values, with what
+    the difference suggests where it suggests something (a lost dimension, a transpose, a
+    conversion, a constant too many)."""
     hint = not_a_tensor(got)
     if hint:
         return hint
     if tuple(got.shape) != tuple(want.shape):
-        return f"the shape is {tuple(got.shape)}; expected {tuple(want.shape)}."
+        return shape_difference(tuple(got.shape), tuple(want.shape))
     if got.dtype != want.dtype:
+        if same(got, want):
+            return (f"the values are right, but the dtype is {got.dtype} where {want.dtype} is expected: leave out "
+                    "the conversion (.float(), .int(), .double(), dtype=...).")
         return f"the dtype is {got.dtype}; expected {want.dtype}."
     if want.dtype.is_floating_point:
         g, w = got.detach().double(), want.double()
@@ -391,12 +396,59 @@ def tensor_difference(got: Any, want: torch.Tensor) -> str | None:
                     "inf / inf is NaN; rearrange the formula so that nothing overflows.")
         if torch.allclose(g, w, atol=1e-5, rtol=1e-4, equal_nan=True):
             return None
+        relation = _value_relation(g, w)
+        if relation:
+            return relation
         diff = (g - w).abs().nan_to_num(nan=float("inf")).reshape(-1)
         index = unravel(int(diff.argmax()), tuple(g.shape))
         return f"wrong values: at index {index} it is {g[index].item():.6g}; expected {w[index].item():.6g}."
     if torch.equal(got, want):
         return None
+    if not got.is_complex() and not want.is_complex() and got.dtype != torch.bool:
+        relation = _value_relation(got.double(), want.double())
+        if relation:
+            return relation
     return f"wrong values: got {got.tolist()!r:.100}; expected {want.tolist()!r:.100}."
+
+
+def shape_difference(got: tuple[int, ...], want: tuple[int, ...]) -> str:
+    """What a tensor of shape ``got`` where ``want`` is expected suggests."""
+    said = f"the shape is {got} where {want} is expected"
+    if got == () and want != ():
+        return f"it returned a single number where a tensor of shape {want} is expected: a sum, mean or max of " \
+               "the whole tensor gives one number."
+    if len(got) == len(want) == 2 and got == want[::-1]:
+        return f"{said}, the transpose: is a .T missing or extra, or a product the wrong way round?"
+    if [n for n in got if n != 1] == [n for n in want if n != 1]:
+        if len(got) < len(want):
+            return f"{said}: a dimension of length 1 is missing (squeeze() removes one, keepdim=True keeps it)."
+        return f"{said}: there is an extra dimension of length 1 (keepdim=True, unsqueeze or [x] adds one)."
+    if len(got) == len(want) - 1 and any(got == want[:i] + want[i + 1:] for i in range(len(want))):
+        return f"{said}: a dimension was reduced away (a sum, max or mean along a dimension removes it)."
+    if math.prod(got) == math.prod(want):
+        return f"{said}: the same number of elements, arranged differently (a reshape, view or flatten?)."
+    return f"the shape is {got}; expected {want}."
+
+
+def _value_relation(g: torch.Tensor, w: torch.Tensor) -> str | None:
+    """What relates wrong values ``g`` to the right ones ``w`` (float64, same shape), if one simple
+    thing does: the same amount added, the same factor, the sign, a transpose."""
+    if g.numel() < 2 or not torch.isfinite(g).all() or not torch.isfinite(w).all():
+        return None
+    close = {"atol": 1e-5, "rtol": 1e-4}
+    offset = (g - w).reshape(-1)[0]
+    if torch.allclose(g - w, offset.expand_as(g), **close):
+        return f"every value is off by the same amount ({offset.item():+.4g}): a constant added or subtracted too many?"
+    if torch.allclose(g, -w, **close):
+        return "every value has the wrong sign: a minus too many or too few?"
+    nonzero = w.abs() > 1e-8
+    if nonzero.all():
+        factor = (g / w).reshape(-1)[0]
+        if torch.allclose(g, w * factor, **close):
+            return f"every value is {factor.item():.4g} times the right one: a factor too many or too few?"
+    if g.dim() == 2 and g.shape[0] == g.shape[1] and torch.allclose(g, w.T, **close):
+        return "the values are transposed (rows and columns swapped): is a .T missing or extra?"
+    return None
 
 
 def unravel(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:

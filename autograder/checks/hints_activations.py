@@ -46,6 +46,10 @@ APPLY_SIGMOID = Catalogue(
             lambda x: torch.nn.functional.logsigmoid(x)),
     Mistake("that is a step (0 or 1): the sigmoid is smooth, 1 / (1 + exp(-x)); use nn.Sigmoid().",
             lambda x: (x > 0).float()),
+    Mistake("that is hardsigmoid, a cheaper straight-line approximation: use the sigmoid itself, nn.Sigmoid().",
+            lambda x: torch.nn.functional.hardsigmoid(x)),
+    Mistake("that is softplus, log(1 + exp(x)), which has no upper bound: sigmoid(x) = 1 / (1 + exp(-x)); use "
+            "nn.Sigmoid().", lambda x: torch.nn.functional.softplus(x)),
     _dtype_kept,
 )
 
@@ -128,6 +132,9 @@ APPLY_SOFTMAX = Catalogue(
     Mistake("the exponential is missing: softmax divides exp(logits) by its sum.",
             lambda logits, dim=-1: logits / logits.sum(dim=dim, keepdim=True)),
     Mistake("the division is missing: divide exp(logits) by its sum along dim.", lambda logits, dim=-1: torch.exp(logits)),
+    Mistake("the exponentials were divided by their maximum, not their sum: divide by exp(logits).sum(dim=dim, "
+            "keepdim=True), so that they sum to one.",
+            lambda logits, dim=-1: torch.exp(logits) / torch.exp(logits).max(dim=dim, keepdim=True).values),
     Mistake("that is the sigmoid, of each number on its own: softmax makes the values along dim sum to one, "
             "torch.softmax(logits, dim=dim).", lambda logits, dim=-1: torch.sigmoid(logits)),
     _dtype_kept,
@@ -173,6 +180,19 @@ def _integer_classes(got: Any, probabilities: torch.Tensor) -> str | None:
     return None
 
 
+def _not_the_largest(got: Any, probabilities: torch.Tensor) -> str | None:
+    """Classes of the right kind, but a row whose class is not its most probable one."""
+    want = probabilities.argmax(dim=-1)
+    if not isinstance(got, torch.Tensor) or got.shape != want.shape or got.dtype != want.dtype or got.dim() != 1:
+        return None
+    for row, (mine, best) in enumerate(zip(got.tolist(), want.tolist())):
+        if mine != best and 0 <= mine < probabilities.shape[-1]:
+            return (f"in row {row} it is class {mine} (probability {probabilities[row, mine].item():.3g}), but class "
+                    f"{best} is more likely ({probabilities[row, best].item():.3g}): argmax(dim=-1) gives each row's "
+                    "most likely class.")
+    return None
+
+
 PREDICT_CLASSES = Catalogue(
     lambda probabilities: probabilities.argmax(dim=-1),
     _max_pair,
@@ -197,6 +217,7 @@ PREDICT_CLASSES = Catalogue(
     Mistake("keepdim=True keeps a dimension of size 1: return one class per sample, shape (batch,), with "
             "argmax(dim=-1).", lambda p: p.argmax(dim=-1, keepdim=True)),
     _integer_classes,
+    _not_the_largest,
 )
 
 

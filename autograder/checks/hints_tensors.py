@@ -135,6 +135,8 @@ COUNT_ELEMENTS = Catalogue(
             lambda t: sum(t.shape)),
     Mistake("that counts only the first two dimensions: the number of elements multiplies every length, t.numel().",
             lambda t: t.shape[0] * t.shape[1]),
+    Mistake("that is the length of the last dimension only: t.numel() counts the elements of every dimension.",
+            lambda t: t.shape[-1]),
     _zero,
     Mistake("that depends on the values (it counts the non-zero ones, or adds them up): t.numel() counts every "
             "element, whatever its value.", lambda t: int(torch.count_nonzero(t))),

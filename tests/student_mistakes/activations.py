@@ -39,6 +39,18 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "nn.Sigmoid(...)(x)."),
         ("F not imported", "return F.sigmoid(x)",
          "F is not defined: import it at the top of the file, import torch.nn.functional as F."),
+        ("exp minus", "return 1 / (1 + torch.exp(-x)) - 0.5",
+         "Every value is off by the same amount (-0.5): a constant added or subtracted too many?"),
+        ("clamp", "return torch.clamp(x, 0, 1)",
+         "That is a step (0 or 1): the sigmoid is smooth, 1 / (1 + exp(-x)); use nn.Sigmoid()."),
+        ("hardsigmoid", "return torch.nn.functional.hardsigmoid(x)",
+         "That is hardsigmoid, a cheaper straight-line approximation: use the sigmoid itself, nn.Sigmoid()."),
+        ("softplus", "return torch.nn.functional.softplus(x)",
+         "That is softplus, log(1 + exp(x)), which has no upper bound: sigmoid(x) = 1 / (1 + exp(-x)); use "
+         "nn.Sigmoid()."),
+        ("numpy", "import numpy as np\n"
+                  "return 1 / (1 + np.exp(-x.numpy()))",
+         "It returned a NumPy value: stay in torch and return a tensor (torch.from_numpy makes one)."),
     ],
     "build_binary_classifier": [
         ("no sigmoid", "return nn.Sequential(nn.Linear(n_features, 1))",
@@ -69,6 +81,16 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "The layers are ['Linear', 'ReLU', 'Sigmoid']: expected [Linear, Sigmoid]."),
         ("swapped", "return nn.Sequential(nn.Linear(1, n_features), nn.Sigmoid())",
          "The layer is Linear(1, 3): one probability needs one output, Linear(3, 1)."),
+        ("tanh", "return nn.Sequential(nn.Linear(n_features, 1), nn.Tanh())",
+         "Tanh gives values between -1 and 1, not probabilities: end the model with nn.Sigmoid()."),
+        ("hidden layer", "return nn.Sequential(nn.Linear(n_features, 8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())",
+         "The layers are ['Linear', 'ReLU', 'Linear', 'Sigmoid']: expected [Linear, Sigmoid]."),
+        ("logsigmoid", "return nn.Sequential(nn.Linear(n_features, 1), nn.LogSigmoid())",
+         "nn.LogSigmoid gives log-probabilities (negative numbers): end the model with nn.Sigmoid()."),
+        ("modulelist", "return nn.ModuleList([nn.Linear(n_features, 1), nn.Sigmoid()])",
+         "An nn.ModuleList holds layers but cannot be called on an input: use nn.Sequential."),
+        ("sigmoid only", "return nn.Sequential(nn.Sigmoid())",
+         "The layers are ['Sigmoid']: expected [Linear, Sigmoid]."),
     ],
     "apply_softmax": [
         ("dim 0", "return torch.softmax(logits, dim=0)",
@@ -113,6 +135,22 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         ("sigmoid", "return torch.sigmoid(logits)",
          "That is the sigmoid, of each number on its own: softmax makes the values along dim sum to one, "
          "torch.softmax(logits, dim=dim)."),
+        ("max no keepdim", "shifted = logits - logits.max(dim=dim).values\n"
+                           "return shifted.exp() / shifted.exp().sum(dim=dim, keepdim=True)",
+         "These shapes do not fit element by element (3 against 2 in dimension 1): a sum or max along a dimension "
+         "removes it unless you pass keepdim=True, and a matrix product is @, not *."),
+        ("normalise by max", "e = logits.exp()\n"
+                             "return e / e.max(dim=dim, keepdim=True).values",
+         "The exponentials were divided by their maximum, not their sum: divide by exp(logits).sum(dim=dim, "
+         "keepdim=True), so that they sum to one."),
+        ("abs", "return logits.abs() / logits.abs().sum(dim=dim, keepdim=True)",
+         "The exponential is missing: softmax divides exp(logits) by its sum."),
+        ("softmax int dim str", "return torch.softmax(logits, dim='dim')",
+         "The argument dim of softmax must be a int, not a str."),
+        ("in place", "logits.exp_()\n"
+                     "return logits / logits.sum(dim=dim, keepdim=True)",
+         "apply_softmax changed its argument `logits` in place: leave the arguments as they were and return a new "
+         "value."),
     ],
     "forward_pass": [
         ("grad", "return model(x)",
@@ -157,6 +195,25 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                              "with torch.no_grad():\n"
                              "    return model(x)",
          "forward_pass changed its argument `x` in place: leave the arguments as they were and return a new value."),
+        ("grad enabled", "with torch.enable_grad():\n"
+                         "    return model(x)",
+         "The output requires grad: run the model inside with torch.no_grad()."),
+        ("forward twice", "with torch.no_grad():\n"
+                          "    return model(model(x))",
+         "In a matrix product a @ b the columns of a must equal the rows of b, and here they do not (4x2 and 3x2): "
+         "is a transpose (.T) missing or extra, or are the operands the wrong way round?"),
+        ("sum", "with torch.no_grad():\n"
+                "    return model(x).sum()",
+         "It returned a single number where a tensor of shape (4, 2) is expected: a sum, mean or max of the whole "
+         "tensor gives one number."),
+        ("zero grad", "with torch.no_grad():\n"
+                      "    out = model(x)\n"
+                      "return out.requires_grad_()",
+         "The output requires grad: run the model inside with torch.no_grad()."),
+        ("train output", "model.train()\n"
+                         "return model(x).detach()",
+         "forward_pass changed its argument `model` in place: leave the arguments as they were and return a new "
+         "value."),
     ],
     "predict_classes": [
         ("dim 0", "return probabilities.argmax(dim=0)",
@@ -190,6 +247,17 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "list)."),
         ("indices float", "return probabilities.max(dim=1).indices.float()",
          "The classes are torch.float32: class indices are integers (int64), as argmax gives them."),
+        ("argmax of log", "return torch.log(probabilities).argmax(dim=0)",
+         "argmax was taken over the batch (dim 0): take it over the classes, dim=-1."),
+        ("sort values", "return probabilities.sort(dim=-1).values[:, -1]",
+         "Those are the largest probabilities: argmax gives their positions, the classes."),
+        ("max item list", "return torch.tensor([row.max().item() for row in probabilities])",
+         "Those are the largest probabilities: argmax gives their positions, the classes."),
+        ("argmax int32", "return probabilities.argmax(dim=-1).int()",
+         "The classes are torch.int32: class indices are integers (int64), as argmax gives them."),
+        ("multinomial", "return torch.multinomial(probabilities, 1).squeeze(1)",
+         "In row 2 it is class 2 (probability 0.34), but class 3 is more likely (0.46): argmax(dim=-1) gives each "
+         "row's most likely class."),
     ],
 }
 

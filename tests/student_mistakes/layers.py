@@ -34,6 +34,18 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "n_classes)."),
         ("minus one", "return nn.Linear(n_features - 1, n_classes)",
          "The layer is nn.Linear(8, 4): expected nn.Linear(9, 4)."),
+        ("bias zero", "layer = nn.Linear(n_features, n_classes)\n"
+                      "layer.bias = None\n"
+                      "return layer",
+         "The layer has no bias: leave out bias=False."),
+        ("two layers", "return nn.Sequential(nn.Linear(n_features, n_classes), nn.Linear(n_classes, n_classes))",
+         "That is an nn.Sequential holding layers: return the nn.Linear layer itself."),
+        ("n_features only", "return nn.Linear(n_features, n_features)",
+         "The layer is nn.Linear(9, 9): expected nn.Linear(9, 4)."),
+        ("identity", "return nn.Identity()",
+         "It returned an nn.Identity module: return an nn.Linear(n_features, n_classes)."),
+        ("dict", "return {'in': n_features, 'out': n_classes}",
+         "It returned a dict ({'in': 9, 'out': 4}): return an nn.Linear(n_features, n_classes)."),
     ],
     "linear_parameter_count": [
         ("weights only", "return in_features * out_features",
@@ -61,6 +73,16 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "It returned a float (40.0): return a Python int (a count has no fractional part; int(...))."),
         ("twice", "return 2 * in_features * out_features",
          "Each output has one bias, not one per weight: in_features * out_features + out_features."),
+        ("in times out times 2 plus", "return in_features * out_features * 2 + out_features",
+         "It returned 76; expected 9*4 weights + 4 biases = 40."),
+        ("out squared", "return in_features * out_features + out_features ** 2",
+         "It returned 52; expected 9*4 weights + 4 biases = 40."),
+        ("str", "return str(in_features * out_features + out_features)",
+         "It returned a string ('40'): return a Python int."),
+        ("plus in plus out", "return in_features * out_features + in_features + out_features",
+         "Only the outputs have biases: in_features * out_features weights plus out_features biases."),
+        ("list", "return [in_features * out_features, out_features]",
+         "It returned a list ([36, 4]): return a Python int."),
     ],
     "count_parameters": [
         ("tensors", "return len(list(model.parameters()))",
@@ -108,6 +130,19 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "An nn.Linear has no numel: its parameters are tensors, which have (model.parameters() goes through them)."),
         ("state_dict numel", "return sum(torch.numel(v) for v in model.state_dict().values())",
          "Buffers (running statistics) were counted too: only model.parameters() are parameters."),
+        ("tensor sum", "return sum(p.numel() for p in model.parameters()) * torch.tensor(1)",
+         "It returned a tensor: return a Python int (.item() turns a one-number tensor into one)."),
+        ("grad only none", "return sum(p.numel() for p in model.parameters() if p.grad is not None)",
+         "It returned 0: add each p.numel() to the total (total += p.numel()), going through model.parameters() "
+         "(model.children() leaves out a layer's own parameters)."),
+        ("named", "return len(dict(model.named_parameters()))",
+         "That is the number of parameter tensors: add up their sizes, sum(p.numel() for p in model.parameters())."),
+        ("children len", "return sum(1 for _ in model.children())",
+         "It returned 0: add each p.numel() to the total (total += p.numel()), going through model.parameters() "
+         "(model.children() leaves out a layer's own parameters)."),
+        ("buffers only", "return sum(b.numel() for b in model.buffers())",
+         "It returned 0: add each p.numel() to the total (total += p.numel()), going through model.parameters() "
+         "(model.children() leaves out a layer's own parameters)."),
     ],
     "build_classifier": [
         ("no softmax", "layers = []\n"
@@ -225,6 +260,49 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                             "    prev = h\n"
                             "return nn.Sequential(*layers, nn.Softmax(dim=-1))",
          "The output layer is missing: after the hidden layers comes an nn.Linear to n_classes, then the softmax."),
+        ("sizes off by one", "layers = []\n"
+                             "sizes = [n_features, *hidden_sizes, n_classes]\n"
+                             "for i in range(len(sizes) - 2):\n"
+                             "    layers += [nn.Linear(sizes[i], sizes[i + 1]), nn.ReLU()]\n"
+                             "return nn.Sequential(*layers, nn.Softmax(dim=-1))",
+         "The output layer is missing: after the hidden layers comes an nn.Linear to n_classes, then the softmax."),
+        ("tanh", "layers = []\n"
+                 "prev = n_features\n"
+                 "for h in hidden_sizes:\n"
+                 "    layers += [nn.Linear(prev, h), nn.Tanh()]\n"
+                 "    prev = h\n"
+                 "return nn.Sequential(*layers, nn.Linear(prev, n_classes), nn.Softmax(dim=-1))",
+         "The hidden layers' activation is tanh: put nn.ReLU() after each hidden Linear layer."),
+        ("leaky", "layers = []\n"
+                  "prev = n_features\n"
+                  "for h in hidden_sizes:\n"
+                  "    layers += [nn.Linear(prev, h), nn.LeakyReLU()]\n"
+                  "    prev = h\n"
+                  "return nn.Sequential(*layers, nn.Linear(prev, n_classes), nn.Softmax(dim=-1))",
+         "The model has LeakyReLU layers the exercise does not ask for: build it from nn.Linear, nn.ReLU and "
+         "nn.Softmax only."),
+        ("no bias", "layers = []\n"
+                    "prev = n_features\n"
+                    "for h in hidden_sizes:\n"
+                    "    layers += [nn.Linear(prev, h, bias=False), nn.ReLU()]\n"
+                    "    prev = h\n"
+                    "return nn.Sequential(*layers, nn.Linear(prev, n_classes, bias=False), nn.Softmax(dim=-1))",
+         "A Linear layer has no bias: leave out bias=False."),
+        ("softmax first", "layers = [nn.Softmax(dim=-1)]\n"
+                          "prev = n_features\n"
+                          "for h in hidden_sizes:\n"
+                          "    layers += [nn.Linear(prev, h), nn.ReLU()]\n"
+                          "    prev = h\n"
+                          "return nn.Sequential(*layers, nn.Linear(prev, n_classes))",
+         "The output activation is missing: end the model with nn.Softmax(dim=-1)."),
+        ("reversed hidden", "layers = []\n"
+                            "prev = n_features\n"
+                            "for h in reversed(hidden_sizes):\n"
+                            "    layers += [nn.Linear(prev, h), nn.ReLU()]\n"
+                            "    prev = h\n"
+                            "return nn.Sequential(*layers, nn.Linear(prev, n_classes), nn.Softmax(dim=-1))",
+         "The Linear layers are Linear(9, 8), Linear(8, 16), Linear(16, 32), Linear(32, 4): expected Linear(9, "
+         "32), Linear(32, 16), Linear(16, 8), Linear(8, 4)."),
     ],
     "added_parameters": [
         ("whole model", "sizes = [n_features, *hidden_sizes, n_classes]\n"
@@ -264,6 +342,20 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
                                "return sum(a * b + b for a, b in zip(sizes[1:], sizes[2:]))",
          "The first layer (n_features to the first hidden size) was left out: count every Linear layer of the model "
          "with hidden layers."),
+        ("only new hidden weights", "return sum(h for h in hidden_sizes)",
+         "It returned 16; expected (9*16+16) + (16*4+4) - (9*4+4) = 188."),
+        ("count layers", "return len(hidden_sizes)",
+         "It returned 1; expected (9*16+16) + (16*4+4) - (9*4+4) = 188."),
+        ("ratio", "sizes = [n_features, *hidden_sizes, n_classes]\n"
+                  "return sum(a * b + b for a, b in zip(sizes, sizes[1:])) // (n_features * n_classes + n_classes)",
+         "It returned 5; expected (9*16+16) + (16*4+4) - (9*4+4) = 188."),
+        ("no bias either", "sizes = [n_features, *hidden_sizes, n_classes]\n"
+                           "return sum(a * b for a, b in zip(sizes, sizes[1:])) - n_features * n_classes - n_classes",
+         "It returned 168; expected (9*16+16) + (16*4+4) - (9*4+4) = 188."),
+        ("build and count wrong", "model = nn.Sequential(*[nn.Linear(a, b) for a, b in zip([n_features, *hidden_sizes], [*hidden_sizes, n_classes])])\n"
+                                  "return sum(p.numel() for p in model.parameters())",
+         "That is the whole model's count: subtract what the model without hidden layers has, n_features * "
+         "n_classes + n_classes."),
     ],
 }
 

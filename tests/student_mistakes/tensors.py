@@ -43,6 +43,21 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "A number was looped over or unpacked as if it were a list (an input may be a single number)."),
         ("list()", "return torch.tensor(list(data))",
          "A number was looped over or unpacked as if it were a list (an input may be a single number)."),
+        ("zeros like", "return torch.zeros(len(data))",
+         "The shape is (2,) where (2, 3) is expected: a dimension was reduced away (a sum, max or mean along a "
+         "dimension removes it)."),
+        ("float64", "return torch.tensor(data, dtype=torch.float64)",
+         "The dtype is torch.float64, where torch.tensor(data) infers torch.int64 from the values: leave out "
+         "dtype= and conversions such as .float() or .long()."),
+        ("unsqueeze", "return torch.tensor(data).unsqueeze(0)",
+         "The tensor has an extra dimension of size 1 ([data] wraps the list in another): use torch.tensor(data)."),
+        ("bool to int", "t = torch.tensor(data)\n"
+                        "return t.int() if t.dtype == torch.bool else t",
+         "The dtype is torch.int32, where torch.tensor(data) infers torch.bool from the values: leave out dtype= "
+         "and conversions such as .float() or .long()."),
+        ("LongTensor", "return torch.LongTensor(data)",
+         "The dtype is torch.int64, where torch.tensor(data) infers torch.float32 from the values: leave out "
+         "dtype= and conversions such as .float() or .long()."),
     ],
     "tensor_dtype": [
         ("string", "return str(t.dtype)",
@@ -74,6 +89,14 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         ("item class", "return t[0].item().__class__",
          "It returned a class, <class 'float'> (not an object made from it): return a torch.dtype, the attribute "
          "t.dtype."),
+        ("dtype name attr", "return t.dtype.name",
+         "A dtype has no name: return it as it is, t.dtype (str(t.dtype) is its name as text)."),
+        ("isinstance", "return isinstance(t, torch.Tensor)",
+         "It returned True or False (a comparison?): return the dtype itself, t.dtype."),
+        ("is floating", "return t.is_floating_point()",
+         "It returned True or False (a comparison?): return the dtype itself, t.dtype."),
+        ("torch.typename", "return torch.typename(t.dtype)",
+         "It returned the dtype's name, a string: return the torch.dtype itself, t.dtype."),
     ],
     "tensor_shape": [
         ("len", "return len(t)",
@@ -107,6 +130,14 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "The lengths are in reverse order: t.shape lists them from the first dimension to the last."),
         ("numel tuple", "return tuple(t.shape.numel())",
          "A number was looped over or unpacked as if it were a list (an input may be a single number)."),
+        ("size tensor", "return torch.tensor(t.size())",
+         "It returned a tensor: return a tuple of ints, such as t.shape."),
+        ("len each", "return tuple(len(t) for _ in range(t.dim()))",
+         "It returned (2, 2); expected (2, 3)."),
+        ("shape list of size", "return [s for s in t.shape]",
+         "It returned a list: return a tuple (t.shape is one)."),
+        ("dim tuple", "return (t.dim(),)",
+         "That is only the first dimension (len(t)): return the whole shape, t.shape."),
     ],
     "count_elements": [
         ("len", "return len(t)",
@@ -149,6 +180,16 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "len(t) counts only the first dimension: t.numel() counts every element."),
         ("dim", "return t.ndim",
          "That is the number of dimensions (t.dim()): t.numel() counts the elements."),
+        ("float", "return float(t.numel())",
+         "It returned a float (20.0): return a Python int (a count has no fractional part; int(...))."),
+        ("shape last", "return t.shape[-1]",
+         "That is the length of the last dimension only: t.numel() counts the elements of every dimension."),
+        ("len of shape", "return len(t.shape)",
+         "That is the number of dimensions (t.dim()): t.numel() counts the elements."),
+        ("nbytes", "return t.nbytes",
+         "That is the size in bytes (element_size() * numel()): the number of elements is t.numel()."),
+        ("numel of shape", "return t.shape.numel",
+         "It returned the function numel itself, not called (add its ()): return a Python int."),
     ],
     "linear_transform": [
         ("no bias", "return x @ weight.T",
@@ -179,6 +220,19 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "The weight was not transposed: it is stored as (out, in), so use weight.T."),
         ("mv", "return torch.mv(weight, x) + bias",
          "torch.mv multiplies a matrix by one vector: for a batch of samples use the matrix product, x @ weight.T."),
+        ("T on x", "return x.T @ weight + bias",
+         "In a matrix product a @ b the columns of a must equal the rows of b, and here they do not (2x1 and 2x2): "
+         "is a transpose (.T) missing or extra, or are the operands the wrong way round?"),
+        ("bias broadcast wrong", "return (x @ weight.T).T + bias",
+         "The product is the wrong way round: x @ weight.T gives one row per sample."),
+        ("sum products", "return (x * weight).sum(dim=1) + bias",
+         "The shape is (2,) where (1, 2) is expected: a dimension of length 1 is missing (squeeze() removes one, "
+         "keepdim=True keeps it)."),
+        ("int weights", "return x @ weight.T.long() + bias",
+         "The tensors have different dtypes (integers and floats?): convert one, for example with .float()."),
+        ("linear layer", "layer = nn.Linear(weight.shape[1], weight.shape[0])\n"
+                         "return layer(x)",
+         "nn is not defined: import it at the top of the file, from torch import nn."),
     ],
 }
 
@@ -194,6 +248,7 @@ VALID: dict[str, list[tuple[str, str]]] = {
     "tensor_shape": [
         ("Size", "return t.shape"),
         ("loop", "return tuple(t.size(i) for i in range(t.dim()))"),
+        ("numpy", "return t.numpy().shape"),
     ],
     "count_elements": [
         ("math.prod", "import math\n"
