@@ -37,6 +37,7 @@ def mistakes() -> dict[str, tuple[str, str]]:
 def test_a_mistake_gets_the_same_hint_from_public_and_hidden_checks(tmp_path):
     """Each typical mistake is named by the public checks (what a student runs) and, in the
     same words, by the hidden checks (the grade): one hint, from one place."""
+    from autograder.checking.hints import capitalised
     from autograder.checking.local import run_public_checks
 
     exercises = course().exercises
@@ -49,7 +50,8 @@ def test_a_mistake_gets_the_same_hint_from_public_and_hidden_checks(tmp_path):
         records = [r for r in run_public_checks(folder, [name])[0].records if r.outcome == "failed"]
         assert records, f"the public checks do not catch the {name} mistake"
         public[name] = records[0].message
-        assert " [" in public[name] and public[name][0].isupper(), public[name]  # the hint, then where
+        # the hint (capitalised unless it starts with code, such as len(t)), then where
+        assert " [" in public[name] and capitalised(public[name]) == public[name], public[name]
     write_student(tmp_path / "subs" / "overflow", solution_copy({"activations.py": [(
         "    return torch.softmax(logits, dim=dim)\n", "    e = logits.exp()\n    return e / e.sum(dim=dim, keepdim=True)\n")]}))
     result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
