@@ -90,6 +90,16 @@ def linear_parameter_count_mistake(got: Any, in_features: int, out_features: int
     return LINEAR_PARAMETER_COUNT.diagnose(got, in_features, out_features)
 
 
+def _counted_twice(got: Any, model: nn.Module) -> str | None:
+    """A layer used twice makes two mistakes give one count: say what both have in common."""
+    by_name = sum(v.numel() for v in model.state_dict().values())
+    by_module = sum(p.numel() for m in model.modules() for p in m.parameters())
+    if type(got) is int and got == by_name == by_module:
+        return ("parameters were counted more than once: state_dict() lists a layer used twice once per use, and "
+                "model.modules() lists a layer and the model holding it; model.parameters() lists each parameter once.")
+    return None
+
+
 def _zero_parameters(got: Any, model: nn.Module) -> str | None:
     if type(got) is int and got == 0 and any(True for _ in model.parameters()):
         return ("it returned 0: add each p.numel() to the total (total += p.numel()), going through "
@@ -101,6 +111,10 @@ COUNT_PARAMETERS = Catalogue(
     lambda model: sum(p.numel() for p in model.parameters()),
     Mistake("that is the number of parameter tensors: add up their sizes, sum(p.numel() for p in model.parameters()).",
             lambda model: len(list(model.parameters()))),
+    _counted_twice,
+    Mistake("state_dict() holds buffers (running statistics) too, and a layer used twice once per use: count "
+            "model.parameters(), which lists each parameter once.",
+            lambda model: sum(v.numel() for v in model.state_dict().values())),
     Mistake("buffers (running statistics) were counted too: only model.parameters() are parameters.",
             lambda model: sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers())),
     _zero_parameters,
