@@ -64,6 +64,33 @@ def test_ctrl_c_stops_the_checks_with_one_line_and_leaves_no_process(tmp_path):
         raise AssertionError("the process running the student's code is still there")
 
 
+def test_the_students_code_ends_with_the_command(tmp_path):
+    """A closed terminal or a killed command leaves no student loop running: the process
+    running the checks ends when the command's end closes its input."""
+    started = tmp_path / "started"
+    folder = _student(tmp_path, [("    return t.dtype\n",
+                                  f"    import os\n    open({str(started)!r}, 'w').write(str(os.getpid()))\n{LOOP}")])
+    check = subprocess.Popen([sys.executable, "-m", "autograder", "check", "--exercises-dir", str(folder),
+                              "--time-limit", "600"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not (started.exists() and started.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        child = int(started.read_text())
+    finally:
+        check.kill()
+        check.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the process running the student's code outlived the command")
+
+
 def test_an_assignment_name_checks_its_exercises(tmp_path):
     result = run_cli("check", "layers", "--exercises-dir", str(ROOT / "solutions"))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -72,8 +72,10 @@ class _Child:
     def __init__(self, folder: Path, exercises: list[str]):
         flags = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt" \
             else {"start_new_session": True}  # Ctrl-C in the terminal reaches this process only
+        # its standard input stays open, unused, while this process lives: the child ends itself
+        # when it closes, so that no student loop outlives a closed terminal
         self.proc = subprocess.Popen([sys.executable, "-m", "autograder.checking.child", str(folder), *exercises],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, **flags)
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, **flags)
         self.lines: queue.Queue[bytes | None] = queue.Queue()
         threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True).start()
 
@@ -83,10 +85,18 @@ class _Child:
         self.lines.put(None)
 
     def next(self, deadline: float | None) -> dict | None:
-        """The next report; None at the end of the child's output; raises queue.Empty at the deadline."""
+        """The next report; None at the end of the child's output; raises queue.Empty at the deadline.
+
+        It waits a quarter of a second at a time: a wait without a timeout cannot be
+        interrupted by Ctrl-C on Windows."""
         while True:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            line = self.lines.get(timeout=timeout)
+            try:
+                line = self.lines.get(timeout=0.25 if deadline is None
+                                      else max(0.0, min(0.25, deadline - time.monotonic())))
+            except queue.Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+                continue
             if line is None:
                 return None
             try:
@@ -100,8 +110,9 @@ class _Child:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream:
+                stream.close()
 
 
 _RECORD_FIELDS = {f.name for f in fields(CheckRecord)}
