@@ -6,10 +6,11 @@ Both versions grade the same class: the realistic wrong solutions of
 wrong solution the first message of its exercise (what the feedback shows first) counts as
 
 - *rejected* when the exercise lost points at all;
-- *diagnosed* when that message names a mistake, that is, when it is none of the fallbacks:
-  a comparison ("It returned 0; expected 20", "The shape is ...; expected ...", "Wrong
-  values at index ..."), a raw error with no sentence before it ("create_tensor raised
-  TypeError: ..."), "could not be checked", a crash of the process, or bare NaN values;
+- *diagnosed* when that message names a mistake: a failed check whose message is not a
+  bare comparison by the audit's rule (``autograder.audit.fates.message_kind``: "It
+  returned 0; expected 20", "Wrong values at index ...", NaN values, with nothing after
+  the expected value, or "could not be checked"), or an error with a sentence before PyTorch's own line (not a bare
+  "create_tensor raised TypeError: ...", not a crash of the process, not a timeout);
 - *as written* (this tree only) when it is the diagnosis the gallery expects, word for word.
 
 The first two rules read only the message, so they judge both versions alike. A message
@@ -32,24 +33,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from autograder.audit.fates import GENERIC, CheckOutcome, message_kind  # noqa: E402
 from tests.student_mistakes import WRONG, bodies_as_files, students  # noqa: E402
 
 BASELINE = "c743f05"
-FALLBACK_STARTS = ("Wrong values", "What your function returned could not be checked", "It returned NaN values",
-                   "Your code raised ")
 
 
-def generic(message: str, exercise: str) -> bool:
-    """``message`` is a fallback: it compares, or repeats an error, without naming a mistake."""
+def generic(output: str, exercise: str) -> bool:
+    """A check's ``output`` ("<outcome>: <message>") is a fallback: a comparison with nothing
+    after it (the audit's rule, ``autograder.audit.fates.message_kind``), or an error repeated
+    without a sentence before it, or a crash of the process."""
+    outcome, _, message = output.partition(": ")
     first = message.split("\n")[0]
-    return ("; expected" in first or first.startswith(FALLBACK_STARTS) or first.startswith(f"{exercise} raised ")
+    if outcome == "failed":
+        return first.startswith("What your function returned could not be checked") \
+            or message_kind(CheckOutcome("", True, "failed", first)) == GENERIC
+    return (outcome != "crashed" or first.startswith(("Your code raised ", f"{exercise} raised "))
             or "ended the grading process" in first or "ended the Python process" in first)
 
 
 def first_problem(doc: dict, exercise: str) -> str | None:
+    """The output ("<outcome>: <message>") of the exercise's first check that did not pass."""
     for test in doc["tests"]:
         if test["name"].startswith(exercise + ": ") and test["status"] != "passed":
-            return test["output"].split(": ", 1)[1]
+            return test["output"]
     return None
 
 
@@ -76,8 +83,8 @@ def judge(out: Path, wrong: dict[str, dict[str, str]]) -> dict[str, dict[str, in
             count["rejected"] += 1
             if problem is not None and not generic(problem, name):
                 count["diagnosed"] += 1
-            if problem is not None and (problem.split("\n")[0] == diagnosis or problem.startswith(diagnosis + " [")
-                                        or problem.startswith(diagnosis + " (")):
+            said = problem.partition(": ")[2].split("\n")[0] if problem else ""
+            if said == diagnosis or said.startswith((diagnosis + " [", diagnosis + " (")):
                 count["as written"] += 1
     return counts
 

@@ -318,6 +318,8 @@ class Catalogue:
                         return str(hint)
             except Exception:  # noqa: BLE001 - a model that fails on these inputs says nothing here
                 continue
+        if isinstance(want, torch.Tensor) and isinstance(got, torch.Tensor):
+            return size_one_difference(tuple(got.shape), tuple(want.shape))  # a squeeze() too many, or too few
         return None
 
 
@@ -411,23 +413,33 @@ def tensor_difference(got: Any, want: torch.Tensor) -> str | None:
     return f"wrong values: got {got.tolist()!r:.100}; expected {want.tolist()!r:.100}."
 
 
+def size_one_difference(got: tuple[int, ...], want: tuple[int, ...]) -> str | None:
+    """The hint for a shape that lost or gained dimensions of size 1 (``squeeze()``,
+    ``unsqueeze()``, ``keepdim=True``) and differs in nothing else; None otherwise."""
+    if got == want or [n for n in got if n != 1] != [n for n in want if n != 1]:
+        return None
+    if len(got) < len(want):
+        return (f"the shape is {got}; expected {want}: a dimension of size 1 was dropped (squeeze() drops every "
+                "one, the batch's too when it holds one sample): keep every dimension.")
+    return (f"the shape is {got}; expected {want}: a dimension of size 1 was added (unsqueeze(), keepdim=True): "
+            "return the shape asked for.")
+
+
 def shape_difference(got: tuple[int, ...], want: tuple[int, ...]) -> str:
-    """What a tensor of shape ``got`` where ``want`` is expected suggests."""
-    said = f"the shape is {got} where {want} is expected"
-    if got == () and want != ():
-        return f"it returned a single number where a tensor of shape {want} is expected: a sum, mean or max of " \
-               "the whole tensor gives one number."
+    """What a tensor of shape ``got`` where ``want`` is expected suggests, where it suggests something."""
+    size_one = size_one_difference(got, want)
+    if size_one:
+        return size_one
+    said = f"the shape is {got}; expected {want}"
+    if got == ():
+        return f"{said}: a sum, mean or max of the whole tensor gives one number."
     if len(got) == len(want) == 2 and got == want[::-1]:
-        return f"{said}, the transpose: is a .T missing or extra, or a product the wrong way round?"
-    if [n for n in got if n != 1] == [n for n in want if n != 1]:
-        if len(got) < len(want):
-            return f"{said}: a dimension of length 1 is missing (squeeze() removes one, keepdim=True keeps it)."
-        return f"{said}: there is an extra dimension of length 1 (keepdim=True, unsqueeze or [x] adds one)."
+        return f"{said}, its transpose: is a .T missing or extra, or a product the wrong way round?"
     if len(got) == len(want) - 1 and any(got == want[:i] + want[i + 1:] for i in range(len(want))):
         return f"{said}: a dimension was reduced away (a sum, max or mean along a dimension removes it)."
     if math.prod(got) == math.prod(want):
         return f"{said}: the same number of elements, arranged differently (a reshape, view or flatten?)."
-    return f"the shape is {got}; expected {want}."
+    return f"{said}."
 
 
 def _value_relation(g: torch.Tensor, w: torch.Tensor) -> str | None:
@@ -444,7 +456,7 @@ def _value_relation(g: torch.Tensor, w: torch.Tensor) -> str | None:
     nonzero = w.abs() > 1e-8
     if nonzero.all():
         factor = (g / w).reshape(-1)[0]
-        if torch.allclose(g, w * factor, **close):
+        if abs(factor.item()) > 1e-6 and torch.allclose(g, w * factor, **close):
             return f"every value is {factor.item():.4g} times the right one: a factor too many or too few?"
     if g.dim() == 2 and g.shape[0] == g.shape[1] and torch.allclose(g, w.T, **close):
         return "the values are transposed (rows and columns swapped): is a .T missing or extra?"

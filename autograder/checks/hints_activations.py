@@ -204,7 +204,7 @@ PREDICT_CLASSES = Catalogue(
     Mistake("that is the largest probability of the whole tensor: argmax(dim=-1) gives, for each row, the position "
             "of its largest.", lambda p: p.max()),
     Mistake("argmax without dim gives one index into the flattened tensor: pass dim=-1 for one class per row.",
-            lambda p: p.argmax()),
+            lambda p: p.argmax() if len(p) > 1 else None),  # for one row, the same as a squeeze() of the classes
     Mistake("rounding gives 0 or 1 for each probability, not a class index: argmax(dim=-1) gives the most likely "
             "class of each row.", lambda p: p.round()),
     Mistake("a threshold (> 0.5) is for a single probability (two classes): with several classes take "

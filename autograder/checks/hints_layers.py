@@ -95,8 +95,9 @@ def _counted_twice(got: Any, model: nn.Module) -> str | None:
     by_name = sum(v.numel() for v in model.state_dict().values())
     by_module = sum(p.numel() for m in model.modules() for p in m.parameters())
     if type(got) is int and got == by_name == by_module:
-        return ("parameters were counted more than once: state_dict() lists a layer used twice once per use, and "
-                "model.modules() lists a layer and the model holding it; model.parameters() lists each parameter once.")
+        return ("shared parameters were counted once per use: a layer used twice has its parameters once, as "
+                "model.parameters() lists them (state_dict() lists them once per use, and model.modules() a layer "
+                "and the model holding it).")
     return None
 
 

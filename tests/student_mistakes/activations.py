@@ -204,8 +204,7 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "is a transpose (.T) missing or extra, or are the operands the wrong way round?"),
         ("sum", "with torch.no_grad():\n"
                 "    return model(x).sum()",
-         "It returned a single number where a tensor of shape (4, 2) is expected: a sum, mean or max of the whole "
-         "tensor gives one number."),
+         "The shape is (); expected (4, 2): a sum, mean or max of the whole tensor gives one number."),
         ("zero grad", "with torch.no_grad():\n"
                       "    out = model(x)\n"
                       "return out.requires_grad_()",

@@ -91,8 +91,9 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
          "It returned 0: add each p.numel() to the total (total += p.numel()), going through model.parameters() "
          "(model.children() leaves out a layer's own parameters)."),
         ("state dict", "return sum(v.numel() for v in model.state_dict().values())",
-         "Parameters were counted more than once: state_dict() lists a layer used twice once per use, and "
-         "model.modules() lists a layer and the model holding it; model.parameters() lists each parameter once."),
+         "Shared parameters were counted once per use: a layer used twice has its parameters once, as "
+         "model.parameters() lists them (state_dict() lists them once per use, and model.modules() a layer and the "
+         "model holding it)."),
         ("last only", "total = 0\n"
                       "for p in model.parameters():\n"
                       "    total = p.numel()\n"
@@ -108,8 +109,9 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         ("len", "return sum(len(p) for p in model.parameters())",
          "len(p) counts only the first dimension of each parameter: p.numel() counts all of its numbers."),
         ("modules", "return sum(p.numel() for m in model.modules() for p in m.parameters())",
-         "Parameters were counted more than once: state_dict() lists a layer used twice once per use, and "
-         "model.modules() lists a layer and the model holding it; model.parameters() lists each parameter once."),
+         "Shared parameters were counted once per use: a layer used twice has its parameters once, as "
+         "model.parameters() lists them (state_dict() lists them once per use, and model.modules() a layer and the "
+         "model holding it)."),
         ("weight and bias", "return model.weight.numel() + model.bias.numel()",
          "An nn.Sequential has no weight of its own, its layers do (model[0].weight): model.parameters() goes "
          "through all of them."),
@@ -130,8 +132,9 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         ("model numel", "return model.numel()",
          "An nn.Linear has no numel: its parameters are tensors, which have (model.parameters() goes through them)."),
         ("state_dict numel", "return sum(torch.numel(v) for v in model.state_dict().values())",
-         "Parameters were counted more than once: state_dict() lists a layer used twice once per use, and "
-         "model.modules() lists a layer and the model holding it; model.parameters() lists each parameter once."),
+         "Shared parameters were counted once per use: a layer used twice has its parameters once, as "
+         "model.parameters() lists them (state_dict() lists them once per use, and model.modules() a layer and the "
+         "model holding it)."),
         ("tensor sum", "return sum(p.numel() for p in model.parameters()) * torch.tensor(1)",
          "It returned a tensor: return a Python int (.item() turns a one-number tensor into one)."),
         ("grad only none", "return sum(p.numel() for p in model.parameters() if p.grad is not None)",

@@ -44,8 +44,8 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         ("list()", "return torch.tensor(list(data))",
          "A number was looped over or unpacked as if it were a list (an input may be a single number)."),
         ("zeros like", "return torch.zeros(len(data))",
-         "The shape is (2,) where (2, 3) is expected: a dimension was reduced away (a sum, max or mean along a "
-         "dimension removes it)."),
+         "The shape is (2,); expected (2, 3): a dimension was reduced away (a sum, max or mean along a dimension "
+         "removes it)."),
         ("float64", "return torch.tensor(data, dtype=torch.float64)",
          "The dtype is torch.float64, where torch.tensor(data) infers torch.int64 from the values: leave out "
          "dtype= and conversions such as .float() or .long()."),
@@ -226,8 +226,8 @@ WRONG: dict[str, list[tuple[str, str, str]]] = {
         ("bias broadcast wrong", "return (x @ weight.T).T + bias",
          "The product is the wrong way round: x @ weight.T gives one row per sample."),
         ("sum products", "return (x * weight).sum(dim=1) + bias",
-         "The shape is (2,) where (1, 2) is expected: a dimension of length 1 is missing (squeeze() removes one, "
-         "keepdim=True keeps it)."),
+         "The shape is (2,); expected (1, 2): a dimension of size 1 was dropped (squeeze() drops every one, the "
+         "batch's too when it holds one sample): keep every dimension."),
         ("int weights", "return x @ weight.T.long() + bias",
          "The tensors have different dtypes (integers and floats?): convert one, for example with .float()."),
         ("linear layer", "layer = nn.Linear(weight.shape[1], weight.shape[0])\n"
