@@ -157,6 +157,18 @@ def test_mistake_models_of_layers_draw_no_random_numbers():
     assert torch.equal(torch.random.get_rng_state(), state)
 
 
+def test_a_model_using_a_layer_twice_at_every_level_is_compared_in_bounded_time():
+    """Small to send (a layer used twice, by a container used twice, ... 40 levels) but with
+    2**40 uses: comparing its structure looks at a bounded number of them."""
+    model = nn.Linear(9, 4)
+    for _ in range(40):
+        model = nn.Sequential(model, model)
+    start = time.perf_counter()
+    assert hints.structure(model)[0] == "too large"
+    assert not hints.matches(model, nn.Sequential(model, model))
+    assert time.perf_counter() - start < 1
+
+
 def test_the_call_is_found_from_the_end_whatever_came_before():
     assert split_call("The bias was not added. [f(x, [1, 2])]") == ("The bias was not added.", "f(x, [1, 2])")
     assert split_call("It returned a list ([1, 2] ]): x [g([3])]") == ("It returned a list ([1, 2] ]): x", "g([3])")

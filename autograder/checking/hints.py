@@ -247,16 +247,37 @@ def _number(value: Any) -> float | None:
 _NOT_STRUCTURE = frozenset({"training", "inplace", "class_name"})
 
 
-def structure(module: Any, depth: int = 0) -> Any:
+#: the most modules :func:`structure` looks at: a model that uses a layer twice, which uses one
+#: twice, ... is small to send but has exponentially many uses; no exercise's model has 500
+MAX_STRUCTURE_MODULES = 500
+
+
+def structure(module: Any) -> Any:
     """What a model is made of, for comparing two: each module's class, its settings (sizes,
     ``dim``...), its parameters' shapes and its children, in order, a reused one each time it
-    appears; never the parameters' values (layers start from random ones)."""
+    appears; never the parameters' values (layers start from random ones). A model of more than
+    :data:`MAX_STRUCTURE_MODULES` modules (counting each use) is "too large", like no other."""
+    budget = [MAX_STRUCTURE_MODULES]
+    try:
+        return _structure(module, 0, budget)
+    except _TooLarge:
+        return ("too large", id(module))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _structure(module: Any, depth: int, budget: list[int]) -> Any:
     if not isinstance(module, nn.Module) or depth > 60:
         return None
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
     settings = tuple(sorted((k, v) for k, v in vars(module).items() if not k.startswith("_")
                             and k not in _NOT_STRUCTURE and (v is None or type(v) in (bool, int, float, str))))
     parameters = tuple((k, None if p is None else tuple(p.shape)) for k, p in module._parameters.items())
-    children = tuple(structure(c, depth + 1) for c in module._modules.values() if c is not None)
+    children = tuple(_structure(c, depth + 1, budget) for c in module._modules.values() if c is not None)
     return kind(module), settings, parameters, children
 
 
