@@ -226,11 +226,16 @@ def _fill(module: nn.Module, state: dict[str, torch.Tensor]) -> None:
 
 
 def rebuild(node: Any, decode_tensor: Callable[[Any], Any], count: Callable[[], None] = lambda: None,
-            depth: int = 60, built: list[nn.Module] | None = None) -> nn.Module:
-    """The module ``node`` describes; ``count()`` is called once per module (it raises when a
-    message holds too many) and containers nest at most ``depth`` deep. Raises ValueError
-    (or what ``count`` raises) on anything malformed. ``built``: the modules rebuilt so far,
-    in the order :func:`describe` numbers them (a shared module names one of them)."""
+            depth: int = 60, built: list[tuple[nn.Module, int]] | None = None) -> nn.Module:
+    """The module ``node`` describes; ``count()`` is called once per use of a module (it raises
+    when a message holds too many) and containers nest at most ``depth`` deep. Raises
+    ValueError (or what ``count`` raises) on anything malformed. ``built``: the modules rebuilt
+    so far, in the order :func:`describe` numbers them (a shared module names one of them),
+    each with its uses: itself and every module in it, counted once per use.
+
+    A shared module costs all of its uses again: a layer used twice by a container used
+    twice, and so on, is a few kilobytes to send but has exponentially many uses, and the
+    checks run the model on the trusted side (40 levels: days of forward passes)."""
     built = [] if built is None else built
     count()
     if depth <= 0:
@@ -241,14 +246,23 @@ def rebuild(node: Any, decode_tensor: Callable[[Any], Any], count: Callable[[], 
         index = node.get("index")
         if type(index) is not int or not 0 <= index < len(built):
             raise ValueError("bad shared module")
-        return built[index]  # whole already, and never an ancestor: no cycle can be made
-    module = _rebuild(node, decode_tensor, count, depth, built)
-    built.append(module)
+        module, uses = built[index]
+        for _ in range(uses - 1):  # this node's own count() is the first
+            count()
+        return module  # whole already, and never an ancestor: no cycle can be made
+    spent = [1]
+
+    def counting() -> None:
+        spent[0] += 1
+        count()
+
+    module = _rebuild(node, decode_tensor, counting, depth, built)
+    built.append((module, spent[0]))
     return module
 
 
 def _rebuild(node: dict, decode_tensor: Callable[[Any], Any], count: Callable[[], None], depth: int,
-             built: list[nn.Module]) -> nn.Module:
+             built: list[tuple[nn.Module, int]]) -> nn.Module:
     kind = node["type"]
     if kind == "unsupported":
         return UnsupportedModule(safe_name(node.get("class", "?")))
