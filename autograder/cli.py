@@ -31,8 +31,11 @@ def _parser() -> argparse.ArgumentParser:
                             "after_published, visible; default after_published)")
 
     check = sub.add_parser("check", help="run the public checks on your exercises")
-    check.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise names (default: all)")
+    check.add_argument("exercises", nargs="*", metavar="EXERCISE",
+                       help="exercise or assignment names (default: all)")
     check.add_argument("--exercises-dir", type=Path, default=Path("exercises"))
+    check.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                       help="seconds each exercise's checks may take before it is reported as TIME (default 10)")
 
     grade = sub.add_parser("grade", help="instructors: grade a whole class with the hidden checks")
     grade.add_argument("submissions", type=Path, help="folder with one entry per student")
@@ -107,10 +110,17 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from autograder.checking.local import render, run_public_checks
+    from autograder.checking.local import TIME_LIMIT, render, run_public_checks
     from autograder.outcomes import Outcome
 
-    result = run_public_checks(args.exercises_dir, args.exercises or None)
+    limit = TIME_LIMIT if args.time_limit is None else args.time_limit
+    if not limit > 0:
+        raise UsageError(f"--time-limit must be a positive number of seconds, not {args.time_limit:g}.")
+    try:
+        result = run_public_checks(args.exercises_dir, args.exercises or None, time_limit=limit)
+    except KeyboardInterrupt:
+        print("autograder check: stopped (Ctrl-C) before the checks finished; nothing was checked.", file=sys.stderr)
+        return 130
     print(render(result))
     return 0 if all(score.outcome is Outcome.PASSED for score in result.exercises) else 1
 

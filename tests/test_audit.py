@@ -121,9 +121,10 @@ def test_a_course_whose_checks_let_mistakes_through_fails_its_audit(tmp_path):
     assert re.search(r"the stub scores [\d.]+ in predict_classes", out)
     assert "apply_softmax.775e55f9 is listed as equivalent, but the public check" in out
     assert "predict_classes.00000000 is no mutant of predict_classes any more" in out
-    # the two wrong entries are named; the check that fails every other time may also kill a listed
-    # equivalent of predict_classes in some runs, which is then named too
-    assert not report["ok"] and report["reference"] and report["stub"] and len(report["listing"]) >= 2
+    # the check that fails every other time may also fail on a listed equivalent mutant, depending on
+    # which grading process grades it after how many others: that entry is named too, or not
+    listing = [line for line in report["listing"] if "test_predict_classes_every_other_time" not in line]
+    assert not report["ok"] and report["reference"] and report["stub"] and len(listing) == 2
 
 
 @pytest.mark.parametrize("args, words", [

@@ -28,9 +28,10 @@ def failed(message: str, hidden: bool = True, outcome: str = "failed") -> CheckO
 
 
 @pytest.mark.parametrize("message", [
-    said(expect.tensor, torch.zeros(3), torch.zeros(3, 1), "f(x)"),
-    said(expect.tensor, torch.zeros(3), torch.zeros(3, dtype=torch.float64), "f(x)"),
-    said(expect.tensor, torch.zeros(3), torch.ones(3), "f(x)"),
+    # differences that suggest no cause (a lost dimension, a conversion, a constant added would be named)
+    said(expect.tensor, torch.zeros(3), torch.zeros(4), "f(x)"),
+    said(expect.tensor, torch.zeros(3), torch.ones(3, dtype=torch.float64), "f(x)"),
+    said(expect.tensor, torch.tensor([1.0, 0.0, 0.0]), torch.tensor([1.0, 2.0, 5.0]), "f(x)"),
     said(expect.tensor, torch.tensor([1, 2]), torch.tensor([1, 3]), "f(x)"),
     said(expect.tensor, torch.full((2,), float("nan")), torch.ones(2), "f(x)"),
     said(expect.python_int, 5, 6, "f(x)"),

@@ -37,8 +37,9 @@ SEEN = {
         "The answer cell of tensor_shape does not compile: '(' was never closed on line 2",
         "    of that cell. Fix it, then run that cell and this one again."]),
     "count_elements": ("error", [
-        "Your code raised AttributeError: 'Tensor' object has no attribute 'numels' on",
-        "    line 2 of its cell."]),
+        "Tensors have no attribute numels: did you mean numel? (Your code raised",
+        "    AttributeError: 'Tensor' object has no attribute 'numels' on line 2 of its",
+        "    cell)."]),
     "linear_transform": ("error", [
         "The bias was not added: a layer computes x @ weight.T + bias.",
         "    [linear_transform(x, weight, bias) of the example above]"]),
@@ -112,7 +113,7 @@ def test_the_public_checks_file_runs_without_the_autograder(tmp_path):
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert imported <= {"__future__", "torch", "typing", "inspect", "textwrap", "traceback", "functools", "os",
-                        "sysconfig"}, imported
+                        "sysconfig", "dataclasses", "difflib", "math", "warnings"}, imported
     code = textwrap.dedent("""
         import sys
         sys.modules["autograder"] = None  # any import of it now fails
@@ -198,5 +199,6 @@ def test_a_cell_magic_answer_that_does_not_compile_is_named_with_its_line(tmp_pa
         "The answer cell of make_linear_layer does not compile: '(' was never closed on",
         "    line 3 of that cell. Fix it, then run that cell and this one again."])
     assert shown["count_parameters"] == ("error", [
-        "It returned 0: add each p.numel() to the total (total += p.numel()) and return",
-        "    it. [count_parameters(nn.Linear(9, 4))]"])
+        "It returned 0: add each p.numel() to the total (total += p.numel()), going",
+        "    through model.parameters() (model.children() leaves out a layer's own",
+        "    parameters). [count_parameters(nn.Linear(9, 4))]"])

@@ -38,6 +38,7 @@ def mistakes() -> dict[str, tuple[str, str]]:
 def test_a_mistake_gets_the_same_hint_from_public_and_hidden_checks(tmp_path):
     """Each typical mistake is named by the public checks (what a student runs) and, in the
     same words, by the hidden checks (the grade): one hint, from one place."""
+    from autograder.checking.hints import capitalised
     from autograder.checking.local import run_public_checks
 
     exercises = course().exercises
@@ -50,7 +51,8 @@ def test_a_mistake_gets_the_same_hint_from_public_and_hidden_checks(tmp_path):
         failed = [c for c in run_public_checks(folder, [name]).checks if c.outcome is Outcome.FAILED]
         assert failed, f"the public checks do not catch the {name} mistake"
         public[name] = failed[0].message
-        assert " [" in public[name] and public[name][0].isupper(), public[name]  # the hint, then where
+        # the hint (capitalised unless it starts with code, such as len(t)), then where
+        assert " [" in public[name] and capitalised(public[name]) == public[name], public[name]
     write_student(tmp_path / "subs" / "overflow", solution_copy({"activations.py": [(
         "    return torch.softmax(logits, dim=dim)\n", "    e = logits.exp()\n    return e / e.sum(dim=dim, keepdim=True)\n")]}))
     result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--quiet")
@@ -75,14 +77,14 @@ def test_hostile_reasons_are_clear(graded):
     assert "did not finish within 1 s" in messages("sleep")
     assert "did not finish within 1 s" in messages("ignores_alarm")
     assert "MemoryError" in messages("memory_hog")
-    assert "ended the worker running your code" in messages("segfault")
-    assert "ended the worker running your code" in messages("exits")
+    assert "ended the Python process running it" in messages("segfault")
+    assert "ended the Python process running it" in messages("exits")
     assert "No such file or directory" in messages("reads_hidden")
     assert "No such file or directory" in messages("reads_other")
     assert "Network is unreachable" in messages("network")
     assert "No module named 'xml" in messages("unusual_import")
     assert "PermissionError: [Errno 1] refused" in messages("kernel_calls")  # EPERM
-    assert "ended the worker running your code" in messages("i386_call")  # SIGSYS
+    assert "ended the Python process running it" in messages("i386_call")  # SIGSYS
 
 def test_student_code_cannot_read_write_or_connect_outside(graded):
     out = graded["base"] / "out"
@@ -217,7 +219,7 @@ def test_a_file_that_hangs_or_exits_while_importing_costs_only_its_own_exercises
     doc = json.loads((tmp_path / "out" / "results" / "loops_at_import.json").read_text())
     assert any("importing exercises/layers.py took longer than 1 s" in t["output"] for t in doc["tests"])
     doc = json.loads((tmp_path / "out" / "results" / "exits_at_import.json").read_text())
-    assert any("importing exercises/activations.py ended the worker running your code" in t["output"]
+    assert any("importing exercises/activations.py ended the Python process running it" in t["output"]
                for t in doc["tests"])
 
 

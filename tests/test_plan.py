@@ -148,7 +148,7 @@ def test_a_planned_call_that_crashes_its_worker_is_blamed_and_made_once(client, 
         assert checks[0](namespace) == 4
         sub.start_check(1)
         crashed = problem(checks[1], namespace)
-        assert crashed.outcome is Outcome.CRASHED and "double ended the worker" in crashed.message
+        assert crashed.outcome is Outcome.CRASHED and "double ended the Python process running it" in crashed.message
         sub.start_check(2)
         assert checks[2](namespace) == 25
     finally:

@@ -228,7 +228,7 @@ def test_any_mix_of_answers_hangs_and_crashes_blames_the_right_call_once(scenari
             first_hang[name] = index
         else:
             assert isinstance(got, StudentCodeProblem) and got.outcome is Outcome.CRASHED, (index, kind, got)
-            assert f"{name} ended the worker" in got.message
+            assert f"{name} ended the Python process running it" in got.message
     started = [index for index, _ in world.starts]
     for index, kind in enumerate(behaviour):
         if kind == "hang":
@@ -302,7 +302,7 @@ def test_a_worker_that_sends_an_answer_out_of_order_is_taken_for_crashed():
 
     world.spawn = forging
     got = world.drive(machine)
-    assert isinstance(got, StudentCodeProblem) and "f ended the worker" in got.message
+    assert isinstance(got, StudentCodeProblem) and "f ended the Python process running it" in got.message
 
 
 def test_events_the_machine_did_not_ask_for_are_a_protocol_error():

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autograder.authoring.stubs import stub_of
 from autograder.authoring.validate import read_course
+from autograder.checking.local import TIME_LIMIT
 from autograder.curriculum import MANIFEST, PACKAGE_DIR, PROJECT_DIR, SOLUTIONS_DIR, course
 from autograder.errors import StaleError, UsageError
 
@@ -82,15 +83,18 @@ gives an example and states exactly what to return.
 You need Python 3.10 or newer (on an Intel Mac, 3.10 to 3.12: PyTorch has no newer
 build there). In this folder:
 
-| your computer | commands |
+| your computer | commands, one after the other |
 | --- | --- |
-| Windows (PowerShell or cmd) | `py -m venv .venv` then `.venv\\Scripts\\python -m pip install -e .` |
-| macOS (Intel or Apple silicon) | `python3 -m venv .venv` then `.venv/bin/python -m pip install -e .` |
-| Linux | `python3 -m venv .venv` then `.venv/bin/python -m pip install -e .` |
+| Windows (PowerShell or cmd) | `py -m venv .venv`, then `.venv\\Scripts\\python -m pip install torch --index-url {cpu_index}`, then `.venv\\Scripts\\python -m pip install -e .` |
+| macOS (Intel or Apple silicon) | `python3 -m venv .venv`, then `.venv/bin/python -m pip install -e .` |
+| Linux | `python3 -m venv .venv`, then `.venv/bin/python -m pip install torch --index-url {cpu_index}`, then `.venv/bin/python -m pip install -e .` |
 
-This installs PyTorch too: whichever version your computer has (the newest for Intel
-Macs is 2.2.2; other computers get a newer one). The checks work with any of them
-(`{torch_range}`); your instructor grades with {grading_torch}.
+On Windows and Linux the first install takes PyTorch's CPU-only build from PyTorch's own
+index: a few hundred MB, where the default build on Linux brings several GB of libraries
+for NVIDIA graphics cards that the exercises never use. (Already have a PyTorch? Skip
+that line.) On a Mac the default build is the right one. The checks work with any
+PyTorch of `{torch_range}` (the newest for Intel Macs is 2.2.2); your instructor grades
+with {grading_torch}.
 
 ## Work
 
@@ -98,9 +102,11 @@ Macs is 2.2.2; other computers get a newer one). The checks work with any of the
 2. Check your work, from this folder:
    - Windows: `.venv\\Scripts\\autograder check` (or `check {first_exercise}` for one exercise)
    - macOS and Linux: `.venv/bin/autograder check` (or `check {first_exercise}`)
+   Name an exercise or a whole assignment (`check {first_assignment}`) to check only those.
 3. Each exercise shows PASS, FAIL (with what is wrong), TODO (not done yet), ERROR
    (your code raised an exception; the traceback shows your lines) or TIME (your code
-   took too long).
+   took longer than {time_limit} s: an endless loop?; `--time-limit 30` allows more). Ctrl-C stops
+   the checks.
 
 An exercise earns points only if it passes its public checks; the points then come from
 hidden checks on other inputs, run by your instructor. So test your functions on other
@@ -113,6 +119,8 @@ inputs too.
 #: pinned (constraints.txt); a student's laptop is not, so the kit has no constraints file
 KIT_TORCH = "torch>=2.2,<3"
 GRADING_TORCH = "torch 2.13.0"
+#: PyTorch's own index of CPU-only wheels (Linux and Windows; not needed on a Mac)
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 #: torch 2.2 was built against numpy 1: where it is the newest wheel, numpy 2 would not load
 KIT_NUMPY = 'numpy<2; platform_system == "Darwin" and platform_machine == "x86_64"'
 
@@ -149,6 +157,8 @@ def student_kit(destination: Path, root: Path = PROJECT_DIR) -> Path:
     first = course().assignments[0]
     (destination / "README.md").write_text(KIT_README.format(title=course().title, torch_range=KIT_TORCH,
                                                              grading_torch=GRADING_TORCH,
-                                                             first_file=first.stub_relpath,
+                                                             first_file=first.stub_relpath, cpu_index=CPU_INDEX,
+                                                             first_assignment=first.name,
+                                                             time_limit=f"{TIME_LIMIT:g}",
                                                              first_exercise=first.exercises[0].name), encoding="utf-8")
     return destination

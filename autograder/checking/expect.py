@@ -50,12 +50,5 @@ def shape(got: Any, want: tuple[int, ...], call: str) -> None:
     """A tensor ``got`` must have the shape ``want``; one that lost or gained dimensions of
     size 1 (``squeeze()``, ``unsqueeze()``, ``keepdim=True``) is told so. Anything else is
     left to :func:`tensor`."""
-    if not isinstance(got, torch.Tensor) or tuple(got.shape) == tuple(want):
-        return
-    if [n for n in got.shape if n != 1] != [n for n in want if n != 1]:
-        return
-    if got.dim() < len(want):
-        fail(f"The shape is {tuple(got.shape)}; expected {tuple(want)}: a dimension of size 1 was dropped "
-             f"(squeeze() drops every one, the batch's too when it holds one sample): keep every dimension. [{call}]")
-    fail(f"The shape is {tuple(got.shape)}; expected {tuple(want)}: a dimension of size 1 was added "
-         f"(unsqueeze(), keepdim=True): return the shape asked for. [{call}]")
+    if isinstance(got, torch.Tensor):
+        hint(hints.size_one_difference(tuple(got.shape), tuple(want)), call)

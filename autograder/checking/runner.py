@@ -34,6 +34,7 @@ import torch
 
 from autograder.curriculum import PACKAGE_DIR, course
 from autograder.errors import AutograderError
+from autograder.checking.hints import crashed
 from autograder.outcomes import CheckResult, Outcome, StudentCodeProblem, not_done, student_traceback
 from autograder.sandbox.replies import seed_generators
 from autograder.sandbox.wire import fingerprint
@@ -76,7 +77,7 @@ def _classify(exc: BaseException, is_student_file: Callable[[str], bool]) -> tup
         text = str(exc).split("\nassert ")[0].strip() or "A check failed."
         return Outcome.FAILED, text, ""
     if any(is_student_file(f.filename) for f in frames):
-        return Outcome.CRASHED, f"Your code raised {type(exc).__name__}: {exc}", student_traceback(exc, is_student_file)
+        return Outcome.CRASHED, crashed("Your code", type(exc).__name__, safe_text(exc)), student_traceback(exc, is_student_file)
     return Outcome.FAILED, (f"What your function returned could not be checked ({type(exc).__name__}: {exc}): "
                             "compare it with what the exercise asks for."), ""
 

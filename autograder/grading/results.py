@@ -23,6 +23,7 @@ from typing import Any
 
 from autograder.curriculum import Exercise
 from autograder.errors import OutputError
+from autograder.grading.problems import Problem, group_problems, shorten, split_call
 from autograder.outcomes import CheckResult, ExerciseScore, Outcome, StudentResult
 from autograder.untrusted import safe_line, safe_name, spreadsheet_safe
 
@@ -185,8 +186,8 @@ def _texts(values: Any) -> bool:
 def feedback_html(result: StudentResult) -> str:
     rows = []
     for score in result.exercises:
-        notes = sorted({output_text(c) for c in result.checks_of(score.exercise) if not c.passed})
-        notes_html = "".join(f"<li><pre>{html.escape(n)}</pre></li>" for n in notes[:5])
+        failed = [output_text(c) for c in result.checks_of(score.exercise) if not c.passed]
+        notes_html = "".join(_problem_html(p) for p in group_problems(failed)[:8])
         rows.append(f"<tr><td><code>{html.escape(score.exercise)}</code></td><td>{html.escape(score.outcome.value)}</td>"
                     f"<td>{_fmt(score.score)} / {_fmt(score.max_score)}</td><td><ul>{notes_html}</ul></td></tr>")
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems)
@@ -200,6 +201,14 @@ def feedback_html(result: StudentResult) -> str:
         + "<table><tr><th>Exercise</th><th>Outcome</th><th>Points</th><th>What to fix</th></tr>"
         + "".join(rows) + "</table><p>Hidden checks show what went wrong, not their code.</p></body></html>\n"
     )
+
+
+def _problem_html(problem: Problem) -> str:
+    """One distinct problem of an exercise: what is wrong, the checks it failed, its traceback."""
+    where = problem.where()
+    return (f"<li><pre>{html.escape(problem.text)}</pre>"
+            + (f"<small>{html.escape(where)}</small>" if where else "")
+            + (f"<pre>{html.escape(problem.detail)}</pre>" if problem.detail else "") + "</li>")
 
 
 # -- grades.csv -------------------------------------------------------------------------------
@@ -301,7 +310,7 @@ class Summary:
                  "Protections in force for student code: " + (", ".join(self.protections) or "none recorded"),
                  "", f"{'exercise':<26}{'full marks':>11}  most common problem"]
         for name, rate in self.pass_rate.items():
-            lines.append(f"{name:<26}{rate:>10.0%}  {safe_line(self.common_failure.get(name, ''))[:90]}")
+            lines.append(f"{name:<26}{rate:>10.0%}  {shorten(safe_line(self.common_failure.get(name, '')), 90)}")
         if self.out:
             lines += ["", f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
         if self.not_graded:
@@ -323,7 +332,7 @@ def summarise_class(results: list[StudentResult], exercises: list[Exercise], gra
             score = result.exercise(e.name)
             if score and score.max_score and score.score >= score.max_score:
                 full += 1
-            failures.update({output_text(c).split("\n")[0] for c in result.checks_of(e.name) if not c.passed})
+            failures.update({split_call(output_text(c).split("\n")[0])[0] for c in result.checks_of(e.name) if not c.passed})
         pass_rate[e.name] = full / n if n else 0.0
         if failures:
             common[e.name] = min(failures.items(), key=lambda kv: (-kv[1], kv[0]))[0]

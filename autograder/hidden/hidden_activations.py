@@ -163,4 +163,10 @@ def hint_examples() -> list:
         ("build_binary_classifier", nn.Sequential(nn.Linear(3, 1), nn.Softmax(dim=-1)), "always 1"),
         ("apply_softmax", torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]]).softmax(dim=0), "dimension 0"),
         ("predict_classes", torch.tensor([0.7, 0.8]), "largest probabilities"),
+        ("predict_classes", torch.tensor([2, 1]), "no + 1"),
+        ("predict_classes", torch.tensor([1, 0]).float(), "integers (int64)"),
+        ("predict_classes", torch.tensor([[0.1, 0.7, 0.2], [0.8, 0.1, 0.1]]).max(dim=-1), "the indices, .indices"),
+        ("apply_sigmoid", 1 / (1 + torch.tensor([-2.0, 0.0, 2.0]).exp()), "sign is flipped"),
+        ("apply_softmax", torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]]).sigmoid(), "that is the sigmoid"),
+        ("forward_pass", torch.ones(4, 2, requires_grad=True), "requires grad"),
     ]

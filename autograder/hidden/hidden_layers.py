@@ -152,5 +152,12 @@ def hint_examples() -> list:
         ("build_classifier", nn.Sequential(nn.Linear(9, 16), nn.ReLU(), nn.Linear(16, 4), nn.Softmax()),
          "without dim"),
         ("build_classifier", nn.Sequential(nn.Linear(9, 16), nn.ReLU(), nn.Linear(16, 4), nn.ReLU(),
-                                           nn.Softmax(dim=-1)), "expected [Linear, ReLU, Linear, Softmax]"),
+                                           nn.Softmax(dim=-1)), "a ReLU after the last Linear layer"),
+        ("build_classifier", nn.Sequential(nn.Linear(9, 16), nn.Sigmoid(), nn.Linear(16, 4), nn.Softmax(dim=-1)),
+         "activation is a sigmoid"),
+        ("build_classifier", nn.Sequential(nn.Linear(9, 16), nn.ReLU(), nn.Linear(16, 4), nn.LogSoftmax(dim=-1)),
+         "log-probabilities"),
+        ("make_linear_layer", nn.Linear(9, 1), "one output"),
+        ("linear_parameter_count", 2, "number of parameter tensors"),
+        ("added_parameters", -188, "wrong way round"),
     ]

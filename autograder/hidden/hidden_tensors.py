@@ -120,4 +120,9 @@ def hint_examples() -> list:
         ("count_elements", 4, "first dimension"),
         ("count_elements", torch.tensor(20), "return a Python int"),
         ("tensor_shape", 2, "one number"),  # len(t) and t.dim() are both 2 here
+        ("tensor_shape", (3, 2), "reverse order"),
+        ("count_elements", 9, "adds up the lengths"),  # sum(t.shape) of the (4, 5) input
+        ("count_elements", 0, "zeros count too"),
+        ("create_tensor", torch.tensor([1, 2, 3, 4, 5, 6]), "flattened"),
+        ("linear_transform", torch.ones(2, 4) * 3, "not added"),  # x @ weight.T: every value 3 (4 with the bias)
     ]

@@ -25,6 +25,8 @@ from typing import Any, Callable
 
 import torch
 
+from autograder.checking.hints import crashed
+
 #: the longest line a check cell prints
 WIDTH = 80
 
@@ -120,18 +122,22 @@ def _watched(function: Any, changed: list[str]) -> Any:
 
 
 def _snapshot(value: Any) -> Any:
+    """A copy of a tensor or module argument: its values, and what grading also compares (whether
+    a tensor or parameter requires grad, the modules' training mode)."""
     if isinstance(value, torch.Tensor):
-        return value.detach().clone()
+        return value.detach().clone().requires_grad_(value.requires_grad)
     return ({k: v.detach().clone() for k, v in value.state_dict().items()},
-            [m.training for m in value.modules()])
+            [m.training for m in value.modules()], [p.requires_grad for p in value.parameters()])
 
 
 def _same_state(value: Any, before: Any) -> bool:
     if isinstance(value, torch.Tensor):
-        return value.dtype == before.dtype and value.shape == before.shape and bool(torch.equal(value, before))
-    state, modes = before
+        return value.dtype == before.dtype and value.shape == before.shape and bool(torch.equal(value, before)) \
+            and value.requires_grad == before.requires_grad
+    state, modes, grads = before
     now = value.state_dict()
     return ([m.training for m in value.modules()] == modes and now.keys() == state.keys()
+            and [p.requires_grad for p in value.parameters()] == grads
             and all(now[k].shape == v.shape and torch.equal(now[k], v) for k, v in state.items()))
 
 
@@ -140,14 +146,18 @@ def _restore(value: Any, before: Any) -> None:
         if isinstance(value, torch.Tensor):
             if value.shape == before.shape and value.dtype == before.dtype:
                 value.copy_(before)
+            if value.is_leaf and value.requires_grad != before.requires_grad:
+                value.requires_grad_(before.requires_grad)
             return
-        state, modes = before
+        state, modes, grads = before
         try:
             value.load_state_dict(state)
         except (RuntimeError, KeyError, ValueError):
             pass
         for module, mode in zip(value.modules(), modes):
             module.training = mode
+        for parameter, grad in zip(value.parameters(), grads):
+            parameter.requires_grad_(grad)
 
 
 def _not_defined(exercise: str, namespace: dict[str, Any]) -> str:
@@ -230,4 +240,4 @@ def _raised(exc: BaseException) -> str:
     if not frames:
         return (f"What your function returned could not be checked ({type(exc).__name__}: {text}): "
                 "compare it with what the exercise asks for.")
-    return f"Your code raised {type(exc).__name__}{': ' + text if text else ''}{where}."
+    return f"{crashed('Your code', type(exc).__name__, text, where)}."

@@ -5,7 +5,8 @@ A notebook's check cell is three lines (``from public_checks import check``,
 from the one source of each part, never by hand, for one assignment (the course model
 names its modules):
 
-- what hints are made of (``autograder/checking/hints.py``) and the assignment's hints
+- common errors explained (``autograder/checking/crashes.py``), what hints are made of
+  (``autograder/checking/hints.py``) and the assignment's hints
   (``autograder/checks/hints_<assignment>.py``), which its hidden checks use too;
 - its public checks (``autograder/checks/public_<assignment>.py``), as ``autograder
   check`` runs them, without their pytest markers and their imports of the hints
@@ -22,7 +23,7 @@ import importlib
 import inspect
 from pathlib import Path
 
-from autograder.checking import hints
+from autograder.checking import crashes, hints
 from autograder.curriculum import PROJECT_DIR, Assignment, course
 from autograder.nbgrader import check_cell
 
@@ -83,7 +84,8 @@ def public_checks_by_exercise(assignment: Assignment | None = None) -> dict[str,
 
 def source(assignment: Assignment) -> str:
     """The ``public_checks.py`` of ``assignment``'s notebook."""
-    parts = [HEADER, "# --- what hints are made of " + "-" * 62 + "\n", _body(inspect.getsource(hints))]
+    parts = [HEADER, "# --- common errors explained " + "-" * 61 + "\n", _body(inspect.getsource(crashes)),
+             "\n\n# --- what hints are made of " + "-" * 62 + "\n", _body(inspect.getsource(hints))]
     for module in _hints_module(assignment):
         parts.append(f"\n\n# --- hints: what each typical mistake looks like ({Path(module.__file__).stem}) "
                      + "-" * 20 + "\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import importlib
+import inspect
 import json
 import os
 import signal
@@ -339,6 +340,31 @@ def _reap(pid: int, uid: int | None, workers: set[int], pid_init: int | None = N
     _clean_up_strays(uid, workers, pid_init)
 
 
+def _skip_init(module_cls: Any, *args: Any, **kwargs: Any) -> Any:
+    """``torch.nn.utils.skip_init`` as workers have it: the same checks and the same result (a
+    layer built on the meta device, then given memory without initialisation), but that
+    memory is made by ``torch.zeros``. torch's own makes it with ``empty_like``, which
+    imports sympy on first use (~500 modules the jail cannot import, or 35 MB more for every
+    fork server had it loaded them); zeros also keep grades deterministic."""
+    import torch
+
+    if not (isinstance(module_cls, type) and issubclass(module_cls, torch.nn.Module)):
+        raise RuntimeError(f"Expected a Module; got {module_cls}")
+    if "device" not in inspect.signature(module_cls).parameters:
+        raise RuntimeError("Module must support a 'device' arg to skip initialization")
+    device = kwargs.pop("device", "cpu")
+    kwargs["device"] = "meta"
+    return module_cls(*args, **kwargs)._apply(lambda t: torch.zeros(t.shape, dtype=t.dtype, device=device))
+
+
+def _light_skip_init() -> None:
+    """Give the fork server (so every worker, never the trusted side) :func:`_skip_init`."""
+    import torch.nn.utils
+    import torch.nn.utils.init
+
+    torch.nn.utils.skip_init = torch.nn.utils.init.skip_init = _skip_init
+
+
 def start() -> tuple[int, socket.socket, Progress]:
     """Fork the fork server from the current process; return its pid, the control socket,
     and the page through which its workers say which planned call they are making."""
@@ -354,6 +380,7 @@ def start() -> tuple[int, socket.socket, Progress]:
         os.closerange(3, child_end.fileno())
         os.closerange(child_end.fileno() + 1, 65536)
         collapse_into_huge_pages()  # here, so that the shard's later writes cannot split them
+        _light_skip_init()
         try:
             serve(child_end, progress)
         finally:

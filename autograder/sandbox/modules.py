@@ -206,12 +206,41 @@ def construct(cls: type, kwargs: dict, skip_init: bool) -> nn.Module:
         cls.reset_parameters = original
 
 
+def _fill(module: nn.Module, state: dict[str, torch.Tensor]) -> None:
+    """Put ``state`` into a freshly constructed layer: the same names as the layer's
+    parameters and persistent buffers, exactly, as ``load_state_dict(strict=True)`` asks.
+
+    A tensor of another shape than the layer's own (a student's ``nn.Linear`` whose weight
+    was replaced by its transpose) replaces it, as it did in the student's layer, so that
+    the check can say what is wrong with it; ``load_state_dict`` would refuse it, and the
+    student would read that their function crashed."""
+    own = {k: v for k, v in module._parameters.items() if v is not None}
+    own.update((k, v) for k, v in module._buffers.items()
+               if v is not None and k not in module._non_persistent_buffers_set)
+    if set(state) != set(own):
+        raise ValueError("the layer's state does not match its layer")
+    with torch.no_grad():
+        for key, value in state.items():
+            mine = own[key]
+            if value.shape == mine.shape:
+                mine.copy_(value)
+            elif key in module._parameters:
+                module._parameters[key] = nn.Parameter(value.to(mine.dtype), requires_grad=mine.requires_grad)
+            else:
+                module._buffers[key] = value.to(mine.dtype)
+
+
 def rebuild(node: Any, decode_tensor: Callable[[Any], Any], count: Callable[[], None] = lambda: None,
-            depth: int = 60, built: list[nn.Module] | None = None) -> nn.Module:
-    """The module ``node`` describes; ``count()`` is called once per module (it raises when a
-    message holds too many) and containers nest at most ``depth`` deep. Raises ValueError
-    (or what ``count`` raises) on anything malformed. ``built``: the modules rebuilt so far,
-    in the order :func:`describe` numbers them (a shared module names one of them)."""
+            depth: int = 60, built: list[tuple[nn.Module, int]] | None = None) -> nn.Module:
+    """The module ``node`` describes; ``count()`` is called once per use of a module (it raises
+    when a message holds too many) and containers nest at most ``depth`` deep. Raises
+    ValueError (or what ``count`` raises) on anything malformed. ``built``: the modules rebuilt
+    so far, in the order :func:`describe` numbers them (a shared module names one of them),
+    each with its uses: itself and every module in it, counted once per use.
+
+    A shared module costs all of its uses again: a layer used twice by a container used
+    twice, and so on, is a few kilobytes to send but has exponentially many uses, and the
+    checks run the model on the trusted side (40 levels: days of forward passes)."""
     built = [] if built is None else built
     count()
     if depth <= 0:
@@ -222,14 +251,23 @@ def rebuild(node: Any, decode_tensor: Callable[[Any], Any], count: Callable[[], 
         index = node.get("index")
         if type(index) is not int or not 0 <= index < len(built):
             raise ValueError("bad shared module")
-        return built[index]  # whole already, and never an ancestor: no cycle can be made
-    module = _rebuild(node, decode_tensor, count, depth, built)
-    built.append(module)
+        module, uses = built[index]
+        for _ in range(uses - 1):  # this node's own count() is the first
+            count()
+        return module  # whole already, and never an ancestor: no cycle can be made
+    spent = [1]
+
+    def counting() -> None:
+        spent[0] += 1
+        count()
+
+    module = _rebuild(node, decode_tensor, counting, depth, built)
+    built.append((module, spent[0]))
     return module
 
 
 def _rebuild(node: dict, decode_tensor: Callable[[Any], Any], count: Callable[[], None], depth: int,
-             built: list[nn.Module]) -> nn.Module:
+             built: list[tuple[nn.Module, int]]) -> nn.Module:
     kind = node["type"]
     if kind == "unsupported":
         return UnsupportedModule(safe_name(node.get("class", "?")))
@@ -271,7 +309,7 @@ def _rebuild(node: dict, decode_tensor: Callable[[Any], Any], count: Callable[[]
     # size. (Initialising layers that a forged description left without state let a student
     # make the grader allocate and fill any number of them.)
     module = construct(cls, kwargs, skip_init=True)
-    module.load_state_dict(state, strict=True)
+    _fill(module, state)
     parameters = dict(module.named_parameters())
     for key in frozen:
         if key not in parameters:

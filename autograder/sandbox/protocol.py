@@ -209,8 +209,8 @@ class WorkerProtocol:
                                                          f"{self._import_seconds(relpath):g} s (is there a loop or a "
                                                          "long computation at the top level of the file?)")
         if kind == "crash":
-            return StudentCodeProblem(Outcome.CRASHED, f"importing exercises/{relpath} ended the worker running your "
-                                                       f"code (a crash, os._exit(), exit() or more than the "
+            return StudentCodeProblem(Outcome.CRASHED, f"importing exercises/{relpath} ended the Python process "
+                                                       f"running it (a crash, os._exit(), exit() or more than the "
                                                        f"{self.memory_mb} MB memory limit at the top level of the file)")
         error = self.import_errors.get(relpath)
         if error is None:
@@ -421,10 +421,10 @@ class WorkerProtocol:
         elif relpath in self._files_sent:
             self.unloadable[relpath] = kind
         elif kind == "timeout":
-            self.load_failure = StudentCodeProblem(Outcome.TIMED_OUT, "starting the worker for your code took longer "
+            self.load_failure = StudentCodeProblem(Outcome.TIMED_OUT, "starting Python to run your files took longer "
                                                                       f"than {self.timeout:g} s")
         else:
-            self.load_failure = StudentCodeProblem(Outcome.CRASHED, "the worker for your code could not start")
+            self.load_failure = StudentCodeProblem(Outcome.CRASHED, "Python could not start to run your files")
 
     def _received_answer(self, frame: bytes) -> None:
         index = self.running
@@ -500,6 +500,6 @@ class WorkerProtocol:
 
     def crash(self, name: str) -> StudentCodeProblem:
         """What the student reads of a call of ``name`` that ended its worker (or whose reply could not be read)."""
-        return StudentCodeProblem(Outcome.CRASHED, f"{name} ended the worker running your code instead of returning "
+        return StudentCodeProblem(Outcome.CRASHED, f"{name} ended the Python process running it instead of returning "
                                                    f"(a crash, os._exit(), closed files, or more than the "
                                                    f"{self.memory_mb} MB memory limit)")
