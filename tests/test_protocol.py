@@ -314,3 +314,12 @@ def test_events_the_machine_did_not_ask_for_are_a_protocol_error():
     with pytest.raises(ProtocolError):
         machine.spawned(0.0)
     assert machine.state is State.NO_WORKER
+
+
+def test_a_call_into_an_assignment_with_no_file_names_both_kinds_of_file():
+    machine = WorkerProtocol(["f"], [None], {"other.py": "x = 1\n"}, TIMEOUT, 2048)
+    problem = machine.refusal("layers", "make_linear_layer", 0)
+    assert problem.outcome is Outcome.CRASHED
+    assert "no file for the layers assignment (layers.py or layers.ipynb)" in problem.message
+    assert "exercises/" not in problem.message  # a notebook student has no such folder
+    assert machine.refusal("other", "f", 0) is None

@@ -198,7 +198,9 @@ class WorkerProtocol:
         if name in self.timed_out and (index is None or index > self.timed_out[name]):
             return self._not_run(name)
         if f"{module}.py" not in self.files:
-            return StudentCodeProblem(Outcome.CRASHED, f"exercises/{module}.py is missing from the submission")
+            # the student may work in .py files or in notebooks: name both, and no folder of ours
+            return StudentCodeProblem(Outcome.CRASHED, f"{name} was not graded: your submission has no file for the "
+                                                       f"{module} assignment ({module}.py or {module}.ipynb)")
         return None
 
     def import_problem(self, relpath: str) -> StudentCodeProblem | None:
