@@ -55,11 +55,15 @@ class StudentCodeProblem(Exception):
     message and detail as they are.
     """
 
-    def __init__(self, outcome: Outcome, message: str, detail: str = ""):
+    def __init__(self, outcome: Outcome, message: str, detail: str = "",
+                 error: tuple[str, str, str] | None = None):
         super().__init__(message)
         self.outcome = outcome
         self.message = message
         self.detail = detail  #: a traceback cut to the student's own files, when there is one
+        #: (who raised, the exception's type, its text) of an exception the student's code
+        #: raised: the check runner explains it in the student's terms (``checking.hints.crashed``)
+        self.error = error
 
 
 def student_traceback(exc: BaseException, is_student_file: Callable[[str], bool]) -> str:

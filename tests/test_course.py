@@ -63,7 +63,7 @@ def test_the_checks_file_holds_every_public_check_of_its_assignment_once():
     assert set(checks_file.public_checks_by_exercise()) == {e.name for e in load_manifest()}
     for assignment in the_course().assignments:
         tree = ast.parse(checks_file.source(assignment))
-        defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+        defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
         assert len(defined) == len(set(defined))
         by_exercise = checks_file.public_checks_by_exercise(assignment)
         assert set(by_exercise) == {e.name for e in assignment.exercises}

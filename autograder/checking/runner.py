@@ -68,7 +68,7 @@ def classify(exc: BaseException, is_student_file: Callable[[str], bool] = _nowhe
 
 def _classify(exc: BaseException, is_student_file: Callable[[str], bool]) -> tuple[Outcome, str, str]:
     if isinstance(exc, StudentCodeProblem):
-        return exc.outcome, exc.message, exc.detail
+        return exc.outcome, crashed(*exc.error) if exc.error else exc.message, exc.detail
     frames = traceback.extract_tb(exc.__traceback__)
     raised_by_student = bool(frames) and is_student_file(frames[-1].filename)
     if isinstance(exc, NotImplementedError) and raised_by_student:

@@ -14,7 +14,6 @@ from typing import Any
 
 import torch
 
-from autograder.checking.hints import crashed
 from autograder.outcomes import Outcome, StudentCodeProblem, not_done
 from autograder.untrusted import MAX_TRACEBACK_CHARS, safe_name, safe_text
 from autograder.sandbox import wire
@@ -116,7 +115,8 @@ def interpret(reply: dict, name: str, args: tuple) -> Any:
                                                   "a fault of the grader, not of your code: tell your instructor.")
     if cause == "too large":
         raise StudentCodeProblem(Outcome.CRASHED, f"{name} returned a value too large to grade ({reply['message']}).")
-    raise StudentCodeProblem(Outcome.CRASHED, crashed(name, reply["type"], reply["message"]), reply["traceback"])
+    raise StudentCodeProblem(Outcome.CRASHED, f"{name} raised {reply['type']}: {reply['message']}", reply["traceback"],
+                             error=(name, reply["type"], reply["message"]))
 
 
 # -- what a worker says as it starts and loads, and how its planned answers are tagged --------------
