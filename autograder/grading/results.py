@@ -303,6 +303,7 @@ class Summary:
     not_graded: list[str] = field(default_factory=list)
     #: what else the instructor should read: how an LMS download was mapped, files left out
     notes: list[str] = field(default_factory=list)
+    previous: Path | None = None  #: where the results this run replaced are kept (``grading.previous``)
 
     def render(self) -> str:
         lines = [f"Graded {self.students} students ({self.graded_now} now, {self.unchanged} unchanged since the last run).",
@@ -312,7 +313,10 @@ class Summary:
         for name, rate in self.pass_rate.items():
             lines.append(f"{name:<26}{rate:>10.0%}  {shorten(safe_line(self.common_failure.get(name, '')), 90)}")
         if self.out:
-            lines += ["", f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
+            lines += ["", f"Class report: {self.out / 'report.html'}",
+                      f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
+        if self.out and self.previous and self.graded_now:
+            lines.append(f"What this run changed: autograder diff {self.previous} {self.out}")
         if self.not_graded:
             lines += ["", f"Not graded: {len(self.not_graded)} entr{'y' if len(self.not_graded) == 1 else 'ies'} "
                           "of the submissions folder (fix, then run again: students already graded are kept):"]
