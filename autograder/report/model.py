@@ -93,7 +93,8 @@ def class_report(results: Sequence[StudentResult], exercises: Sequence[Exercise]
     return ClassReport(
         students=len(results), max_total=max_total,
         mean=statistics.fmean(totals) if totals else 0.0, median=statistics.median(totals) if totals else 0.0,
-        histogram=histogram(totals, max_total), exercises=tuple(_exercise_stats(results, e) for e in exercises),
+        histogram=histogram(totals, max_total),
+        exercises=tuple(_exercise_stats(results, totals, e) for e in exercises),
         mistakes=_mistakes(results, exercises), zero=_zero_students(results))
 
 
@@ -121,14 +122,14 @@ def histogram(totals: Sequence[float], max_total: float) -> tuple[Bin, ...]:
     return tuple(Bin(k * width, (k + 1) * width, c) for k, c in enumerate(counts))
 
 
-def _exercise_stats(results: Sequence[StudentResult], exercise: Exercise) -> ExerciseStats:
+def _exercise_stats(results: Sequence[StudentResult], totals: Sequence[float], exercise: Exercise) -> ExerciseStats:
     scores, rests, outcomes, full = [], [], Counter(), 0
     max_score = 0.0
-    for result in results:
+    for result, total in zip(results, totals):
         score = result.exercise(exercise.name)
         points = score.score if score else 0.0
         scores.append(points)
-        rests.append(result.score - points)
+        rests.append(total - points)
         outcomes[score.outcome if score else Outcome.NOT_GRADED] += 1
         if score and score.max_score:
             max_score = max(max_score, score.max_score)
@@ -157,28 +158,34 @@ _NOT_MISTAKES = (Outcome.PASSED, Outcome.NOT_ATTEMPTED)
 
 
 def _mistakes(results: Sequence[StudentResult], exercises: Sequence[Exercise]) -> tuple[ExerciseMistakes, ...]:
-    keys: dict[str, str] = {}  # first line -> diagnosis: a class repeats its messages
-    found: dict[tuple[str, Outcome, str], tuple[list[str], Counter]] = {}
-    checks: Counter = Counter()
+    keys: dict[str, str] = {}  # message -> diagnosis: a class repeats its messages
+    skip = {id(o) for o in _NOT_MISTAKES}
+    # (exercise, the outcome's id, diagnosis) -> [students, checks, messages -> count]: keys of
+    # strings and ints, which hash fast (an Outcome hashes in Python), for the class's every check
+    found: dict[tuple[str, int, str], list] = {}
     for result in results:
+        student = result.student
         for check in result.checks:
-            if check.outcome in _NOT_MISTAKES:
+            outcome = id(check.outcome)
+            if outcome in skip:
                 continue
-            line = first_line(check.message)
-            key = keys.get(line)
+            message = check.message
+            key = keys.get(message)
             if key is None:
-                key = keys[line] = diagnosis(line)
-            ident = (check.exercise, check.outcome, key)
-            students, examples = found.setdefault(ident, ([], Counter()))
-            if not students or students[-1] != result.student:
-                students.append(result.student)
-            examples[without_call(line)] += 1
-            checks[ident] += 1
+                key = keys[message] = diagnosis(message)
+            entry = found.get((check.exercise, outcome, key))
+            if entry is None:
+                entry = found[(check.exercise, outcome, key)] = [[], 0, {}]
+            if not entry[0] or entry[0][-1] != student:
+                entry[0].append(student)
+            entry[1] += 1
+            entry[2][message] = entry[2].get(message, 0) + 1
+    outcomes = {id(o): o for o in Outcome}
     by_exercise: dict[str, list[Mistake]] = {}
-    for (exercise, outcome, key), (students, examples) in found.items():
-        example = min(examples.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    for (exercise, outcome, key), (students, checks, messages) in found.items():
+        example = min(messages.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         by_exercise.setdefault(exercise, []).append(
-            Mistake(exercise, outcome, key, example, tuple(students), checks[(exercise, outcome, key)]))
+            Mistake(exercise, outcomes[outcome], key, without_call(first_line(example)), tuple(students), checks))
     grouped = []
     for exercise in exercises:
         mistakes = sorted(by_exercise.get(exercise.name, []),
