@@ -54,9 +54,10 @@ class Exported:
         lines = [f"Wrote {self.to}: {self.lms}'s file {self.source} with column {safe_name(f.column)!r} holding "
                  f"the totals of {f.written} of its {f.written + len(f.missing)} students."]
         if f.missing:
-            what = "set to 0" if f.zero_written else "left as they were (empty: no grade)"
+            what = (f"set to 0 ({f.zero_written})" if f.zero_written else "left as they were (empty: no grade)")
             lines.append(f"No result for {len(f.missing)} of its students, whose cells were {what}: "
                          + _names(f.missing))
+        lines += [f"Note: {note}" for note in f.notes]
         return "\n".join(lines)
 
     def problems(self) -> list[str]:

@@ -22,12 +22,14 @@ import difflib
 from autograder.errors import UsageError
 from autograder.export.csvtext import parse, sniff_separator
 from autograder.export.fill import Filled, fill_column, number_cell
+from autograder.untrusted import safe_name
 
 #: columns that are no assignment's (the importer's reserved names and its totals)
 STUDENT_COLUMNS = ("Student", "LastName", "FirstName", "ID", "SIS User ID", "SIS Login ID", "Section",
                    "Integration ID", "Root Account")
 TOTAL_COLUMNS = ("Current Score", "Current Points", "Current Grade", "Final Score", "Final Points", "Final Grade",
                  "Override Score", "Override Grade", "Override Status")
+_EXPORT_HINT = "export the gradebook from Canvas (Grades, Export, Export Entire Gradebook)"
 
 
 def fill_canvas(text: str, where: str, column: str, totals: dict[str, float], max_total: float,
@@ -38,14 +40,18 @@ def fill_canvas(text: str, where: str, column: str, totals: dict[str, float], ma
         separator = sniff_separator(text, "Student", where)
         first_last = False
     except UsageError:
-        separator = sniff_separator(text, "LastName", where)
+        try:
+            separator = sniff_separator(text, "LastName", where)
+        except UsageError:
+            raise UsageError(f"{where} is not a Canvas gradebook export: its first column is not 'Student'.",
+                             hint=_EXPORT_HINT) from None
         first_last = True
     table = parse(text, separator, where)
     header = [c.value for c in table.rows[0]] if table.rows else []
     id_index = 2 if first_last else 1
     if len(header) <= id_index or header[id_index] != "ID":
         raise UsageError(f"{where} is not a Canvas gradebook export: its column {id_index + 1} is not 'ID'.",
-                         hint="export the gradebook from Canvas (Grades, Export, Export Entire Gradebook)")
+                         hint=_EXPORT_HINT)
     target = _assignment_column(header, column, where)
     points_possible = None
     student_rows = []
@@ -59,9 +65,10 @@ def fill_canvas(text: str, where: str, column: str, totals: dict[str, float], ma
             student_rows.append((r, user))
     filled = fill_column(table, target, student_rows, totals, missing_as_zero, keep=("N/A",))
     if points_possible and _number(points_possible) not in (None, max_total):
-        filled.warnings.append(f"Canvas's Points Possible for {header[target]!r} is {points_possible}, but the "
-                               f"totals are out of {number_cell(max_total)}: the file holds the totals as they "
-                               "are; change the assignment's points in Canvas if they should match.")
+        filled.notes.append(f"Canvas's Points Possible for {safe_name(header[target])!r} is "
+                            f"{safe_name(points_possible)}, but the totals are out of {number_cell(max_total)}: the "
+                            "file holds the totals as they are; change the assignment's points in Canvas if they "
+                            "should match.")
     return filled
 
 
@@ -75,13 +82,13 @@ def _assignment_column(header: list[str], column: str, where: str) -> int:
     if len(exact) == 1:
         return exact[0]
     if column in header:
-        raise UsageError(f"{column!r} is not an assignment column of {where}: it is Canvas's own.")
-    names = [h for _, h in assignments]
+        raise UsageError(f"{safe_name(column)!r} is not an assignment column of {where}: it is Canvas's own.")
+    names = [safe_name(h) for _, h in assignments]
     if exact:
-        raise UsageError(f"{column!r} names {len(exact)} columns of {where}: "
-                         + ", ".join(repr(header[k]) for k in exact) + ".", hint="pass the whole column name")
+        raise UsageError(f"{safe_name(column)!r} names {len(exact)} columns of {where}: "
+                         + ", ".join(repr(safe_name(header[k])) for k in exact) + ".", hint="pass the whole column name")
     close = difflib.get_close_matches(column, names, n=3)
-    raise UsageError(f"{where} has no assignment column {column!r}.",
+    raise UsageError(f"{where} has no assignment column {safe_name(column)!r}.",
                      hint=(f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
                      + "its assignment columns: " + (", ".join(repr(n) for n in names[:20]) or "none"))
 

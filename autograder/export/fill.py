@@ -15,7 +15,8 @@ class Filled:
     missing: list[str]  #: students of the export without a result (their cell kept, or 0)
     unknown: list[str]  #: graded students the export does not have
     zero_written: int = 0  #: cells of students without a result set to 0 (``--missing-as-zero``)
-    warnings: list[str] = field(default_factory=list)  #: what could still cost a grade on import
+    warnings: list[str] = field(default_factory=list)  #: what will cost a grade on import unless acted on
+    notes: list[str] = field(default_factory=list)  #: what the instructor should know
 
 
 def number_cell(x: float) -> str:

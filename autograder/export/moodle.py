@@ -53,7 +53,7 @@ def fill_moodle(text: str, where: str, column: str | None, totals: dict[str, flo
                          "'Participant <number>' identifiers.")
     filled = fill_column(table, grade, students, totals, missing_as_zero)
     if odd:
-        filled.warnings.append(f"{len(odd)} row(s) of {where} name no participant and were left as they were "
+        filled.notes.append(f"{len(odd)} row(s) of {where} name no participant and were left as they were "
                                f"(lines {', '.join(map(str, odd[:10]))}{', ...' if len(odd) > 10 else ''}).")
     above = _above_maximum(table, header, grade, students, totals)
     if above:
