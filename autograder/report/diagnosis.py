@@ -2,10 +2,11 @@
 
 A check's message names the values it was called with and the values the student's code
 gave ("The bias was not added ... [linear_transform(x of shape (5, 4), ...)]", "... line 35"),
-so two students with the same mistake rarely have the same message. :func:`diagnosis` makes
-a key that forgets those values: numbers become ``N``, a group of numbers (a shape, a list)
-becomes ``(…)`` or ``[…]``, the arguments of a call become ``(…)``, and the call the check
-names at the end of its message is dropped.
+so two students with the same mistake rarely have the same message. A feedback page lists
+one line per problem (``grading.problems``: the message without the call the check names in
+brackets at its end); :func:`diagnosis` goes further for the class report and forgets the
+values in that problem's text: numbers become ``N``, a group of numbers (a shape, a list)
+becomes ``(…)`` or ``[…]``, and the arguments of a call become ``(…)``.
 
 Messages quote student code's exception text, so the key is made in one pass over at most
 :data:`MAX_KEY_CHARS` characters of the first line, with plain string code: each character
@@ -14,6 +15,8 @@ group collapsing), so the work is linear in the text's length whatever it holds.
 expression runs over the text.
 """
 from __future__ import annotations
+
+from autograder.grading.problems import split_call
 
 #: the part of a message's first line a key is made from: a diagnosis is said early
 MAX_KEY_CHARS = 400
@@ -25,22 +28,6 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _NUMERIC = frozenset({"N", ",", " ", "-", "(…)", "[…]", "{…}"})  #: what a group of numbers holds
 
 
-def without_call(line: str) -> str:
-    """``line`` without the call a check names at its end in brackets ("... [f(x of shape (2, 3))]"),
-    found by matching brackets from the end; ``line`` itself when it ends in none."""
-    if not line.endswith("]"):
-        return line
-    depth = 0
-    for i in range(len(line) - 1, -1, -1):
-        if line[i] == "]":
-            depth += 1
-        elif line[i] == "[":
-            depth -= 1
-            if depth == 0:
-                return line[: i - 1] if i > 0 and line[i - 1] == " " else line
-    return line
-
-
 def first_line(message: str) -> str:
     """The first line of ``message``, at most :data:`MAX_KEY_CHARS` characters."""
     end = message.find("\n", 0, MAX_KEY_CHARS)
@@ -49,7 +36,7 @@ def first_line(message: str) -> str:
 
 def diagnosis(message: str) -> str:
     """The key of ``message``'s mistake (see the module's docstring)."""
-    text = without_call(first_line(message))
+    text = split_call(first_line(message))[0]
     out: list[str] = []
     #: open groups: (where the opener is in ``out``, the opener, a call's arguments, numbers only so far)
     groups: list[list] = []

@@ -15,7 +15,8 @@ from typing import Sequence
 
 from autograder.curriculum import Exercise
 from autograder.outcomes import Outcome, StudentResult
-from autograder.report.diagnosis import diagnosis, first_line, without_call
+from autograder.grading.problems import split_call
+from autograder.report.diagnosis import diagnosis, first_line
 
 #: the outcomes an exercise's bar shows, in this order (best first, as a person reads them)
 BAR_OUTCOMES = (Outcome.PASSED, Outcome.FAILED, Outcome.CRASHED, Outcome.TIMED_OUT, Outcome.NOT_ATTEMPTED,
@@ -185,7 +186,7 @@ def _mistakes(results: Sequence[StudentResult], exercises: Sequence[Exercise]) -
     for (exercise, outcome, key), (students, checks, messages) in found.items():
         example = min(messages.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         by_exercise.setdefault(exercise, []).append(
-            Mistake(exercise, outcomes[outcome], key, without_call(first_line(example)), tuple(students), checks))
+            Mistake(exercise, outcomes[outcome], key, split_call(first_line(example))[0], tuple(students), checks))
     grouped = []
     for exercise in exercises:
         mistakes = sorted(by_exercise.get(exercise.name, []),
