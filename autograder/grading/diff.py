@@ -1,10 +1,12 @@
 """``autograder diff OLD_OUT NEW_OUT``: what a regrade changed, student by student.
 
-Both folders are read through the one reader of results (``results.read_results``): every
+Both folders are read through the one reader of results (``outputs.read_out``): every
 student's results.json, each within the size a grading run writes. A student's change is
-their total, the exercises whose score moved, and the checks whose outcome changed (a check
-that one run had and the other did not counts as changed, from or to "absent"). A student
-whose total and every check's outcome are the same is unchanged, whatever their messages say.
+their total, the exercises whose score moved, and the checks whose outcome changed. A check
+that one run had and the other did not for the whole class (one deleted from the grader, or
+added) is said once, for the class, and in a student's change only when their total moved
+(from or to "absent"). A student whose total and every shared check's outcome are the same
+is unchanged, whatever their messages say.
 """
 from __future__ import annotations
 
@@ -56,17 +58,23 @@ class ClassDiff:
     only_old: tuple[str, ...]  #: students graded in the old run only
     only_new: tuple[str, ...]
     unreadable: tuple[str, ...]  #: results files that could not be read, with the reason
+    checks_only_old: tuple[tuple[str, str], ...] = ()  #: (exercise, check) no new result has: deleted?
+    checks_only_new: tuple[tuple[str, str], ...] = ()  #: (exercise, check) no old result has: added?
 
     @property
     def differs(self) -> bool:
-        return bool(self.changed or self.same_total or self.only_old or self.only_new)
+        return bool(self.changed or self.same_total or self.only_old or self.only_new or self.checks_only_old
+                    or self.checks_only_new)
 
 
 def diff_results(old: dict[str, StudentResult], new: dict[str, StudentResult],
                  unreadable: list[str] | tuple[str, ...] = ()) -> ClassDiff:
+    old_checks = {(c.exercise, c.check) for r in old.values() for c in r.checks}
+    new_checks = {(c.exercise, c.check) for r in new.values() for c in r.checks}
+    one_side = old_checks ^ new_checks
     changed, same_total, unchanged = [], [], 0
     for student in sorted(old.keys() & new.keys()):
-        change = student_change(old[student], new[student])
+        change = student_change(old[student], new[student], one_side)
         if change.old_total != change.new_total:
             changed.append(change)
         elif change.checks or change.exercises:
@@ -74,20 +82,26 @@ def diff_results(old: dict[str, StudentResult], new: dict[str, StudentResult],
         else:
             unchanged += 1
     return ClassDiff(tuple(changed), tuple(same_total), unchanged, tuple(sorted(old.keys() - new.keys())),
-                     tuple(sorted(new.keys() - old.keys())), tuple(unreadable))
+                     tuple(sorted(new.keys() - old.keys())), tuple(unreadable), tuple(sorted(old_checks - new_checks)),
+                     tuple(sorted(new_checks - old_checks)))
 
 
-def student_change(old: StudentResult, new: StudentResult) -> StudentChange:
+def student_change(old: StudentResult, new: StudentResult, one_side: set[tuple[str, str]] = frozenset()) \
+        -> StudentChange:
+    """What changed for one student; checks in ``one_side`` (one run's only, for the whole class)
+    are among the changes only if the student's total moved."""
     old_scores = {e.exercise: e.score for e in old.exercises}
     new_scores = {e.exercise: e.score for e in new.exercises}
     exercises = [ScoreChange(name, old_scores.get(name), new_scores.get(name))
                  for name in [*new_scores, *(n for n in old_scores if n not in new_scores)]
                  if old_scores.get(name) != new_scores.get(name)]
+    moved = old.score != new.score
     old_checks = {(c.exercise, c.check): c.outcome for c in old.checks}
     new_checks = {(c.exercise, c.check): c.outcome for c in new.checks}
     checks = [CheckChange(exercise, check, old_checks.get((exercise, check)), new_checks.get((exercise, check)))
               for exercise, check in [*new_checks, *(k for k in old_checks if k not in new_checks)]
-              if old_checks.get((exercise, check)) != new_checks.get((exercise, check))]
+              if old_checks.get((exercise, check)) != new_checks.get((exercise, check))
+              and (moved or (exercise, check) not in one_side)]
     return StudentChange(old.student, old.score, new.score, tuple(exercises), tuple(checks))
 
 
@@ -125,6 +139,10 @@ def render(diff: ClassDiff, old: Path, new: Path) -> str:
             lines.append(f"  {change.student}: {change.new_total:g}")
             lines += _details(change)
     lines += ["", f"Unchanged: {diff.unchanged} student(s)."]
+    for checks, where in ((diff.checks_only_old, "old"), (diff.checks_only_new, "new")):
+        if checks:
+            lines.append(f"Checks only in the {where} results ({len(checks)}): "
+                         + ", ".join(f"{exercise}: {check}" for exercise, check in checks))
     if diff.only_old:
         lines.append(f"Only in the old results ({len(diff.only_old)}): " + ", ".join(diff.only_old))
     if diff.only_new:
