@@ -58,8 +58,10 @@ def grader_digest(limits: Limits, names: list[str]) -> str:
     """Changes whenever anything that decides a grade changes."""
     h = hashlib.sha256(json.dumps(asdict(limits), sort_keys=True).encode())
     h.update(str(names).encode())
-    # the whole grader (checks, sandbox, scoring, reports) and the solutions, not a hand-kept list
-    files = [(str(p.relative_to(PACKAGE_DIR.parent)), p) for p in [*PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR / "manifest.json"]]
+    # the whole grader (checks, sandbox, scoring, reports and their templates) and the solutions,
+    # not a hand-kept list
+    files = [(str(p.relative_to(PACKAGE_DIR.parent)), p) for p in [
+        *PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR / "manifest.json", *(PACKAGE_DIR / "report" / "templates").glob("*")]]
     files += [(f"solutions/{p.name}", p) for p in SOLUTIONS_DIR.glob("*.py")]  # wherever they are (a Gradescope zip)
     for name, path in sorted(files):
         h.update(name.encode() + b"\0" + path.read_bytes())
