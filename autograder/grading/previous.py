@@ -32,7 +32,7 @@ def keep_previous(out: Path) -> Path | None:
         shutil.rmtree(leftover, ignore_errors=True)
     if (previous / _UNFINISHED).exists():
         return previous  # the last run did not finish: previous/ still holds the run before it
-    results = sorted((out / "results").glob("*.json")) if (out / "results").is_dir() else []
+    results = sorted(p for p in (out / "results").glob("*.json") if p.is_file()) if (out / "results").is_dir() else []
     if not results:
         return None
     image = out / f".previous-{os.getpid()}"
