@@ -62,6 +62,19 @@ def test_diff_names_whose_total_moved_by_how_much_and_which_checks(capsys, tmp_p
                                                                                "passed", "failed"]
 
 
+def test_a_class_of_2000_with_three_changes(capsys, tmp_path):
+    old = synthetic_class(2000)
+    new = list(old)
+    moved = [k for k, r in enumerate(old) if r.exercise("tensor_dtype").score == r.exercise("tensor_dtype").max_score]
+    for k in moved[:3]:
+        new[k] = flipped(old[k], "tensor_dtype", Outcome.TIMED_OUT)
+    write_out(tmp_path / "a", old, feedback=False)
+    write_out(tmp_path / "b", new, feedback=False)
+    changes = diff_folders(tmp_path / "a", tmp_path / "b")
+    assert [c.student for c in changes.changed] == [old[k].student for k in moved[:3]]
+    assert changes.unchanged == 1997 and not changes.same_total and not changes.unreadable
+
+
 def test_the_same_results_differ_in_nothing_and_exit_0(capsys, tmp_path):
     results = synthetic_class(10)
     write_out(tmp_path / "a", results, feedback=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from autograder.cli import main
 from autograder.export.csvtext import BOM, parse, with_cells
 from autograder.outcomes import ExerciseScore, Outcome, StudentResult
-from tests.class_results import write_out
+from tests.class_results import synthetic_class, write_out
 from tests.helpers import ROOT, read_csv
 from tests.test_lms import canvas_download, graded, moodle_download
 
@@ -184,6 +185,7 @@ def test_grading_a_canvas_and_a_moodle_download_then_exporting(capsys, tmp_path)
     assert {s: filled[s] for s in ("1001", "1002", "1003", "1004")} == {s: grades[s]["total"] for s in
                                                                         ("1001", "1002", "1003", "1004")}
     assert code == 1 and "1005" in errors
+    assert 'href="feedback/1005.html"' in (tmp_path / "out-canvas" / "report.html").read_text()  # a wrong dtype
     grades, _ = graded(moodle_download(tmp_path / "moodle"), tmp_path / "out-moodle")
     shutil.copy(MOODLE, tmp_path / "worksheet.csv")
     code, printed, errors = export(capsys, tmp_path / "out-moodle", "--moodle", tmp_path / "worksheet.csv",
@@ -193,3 +195,18 @@ def test_grading_a_canvas_and_a_moodle_download_then_exporting(capsys, tmp_path)
     assert filled == {"Participant 2001": grades["2001"]["total"], "Participant 2002": grades["2002"]["total"],
                       "Participant 2003": ""}
     assert read_csv(tmp_path / "out-moodle" / "grades.csv").keys() == {"2001", "2002"}
+    assert 'href="feedback/2002.html"' in (tmp_path / "out-moodle" / "report.html").read_text()
+
+
+def test_a_class_of_2000_into_a_gradebook_of_2010(capsys, tmp_path):
+    results = [replace(r, student=str(100000 + k)) for k, r in enumerate(synthetic_class(2000))]
+    out = write_out(tmp_path / "out", results, feedback=False)
+    lines = ["Student,ID,SIS Login ID,Section,Tensors (4101),Current Score", "    Points Possible,,,,70.00,(read only)"]
+    lines += [f'"Name{k}, Given",{100000 + k},login{k},S{k % 3},,' for k in range(2010)]
+    (tmp_path / "big.csv").write_text("\n".join(lines) + "\n")
+    code, printed, errors = export(capsys, out, "--canvas", tmp_path / "big.csv", "--column", "Tensors",
+                                   "--to", tmp_path / "in.csv")
+    assert code == 0 and not errors and "the totals of 2000 of its 2010 students" in printed
+    filled = {row[1]: row[4] for row in rows(tmp_path / "in.csv")[2:]}
+    assert all(filled[r.student] == f"{r.score:g}" for r in results)
+    assert [filled[str(100000 + k)] for k in range(2000, 2010)] == [""] * 10
