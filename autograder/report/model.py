@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from autograder.curriculum import Exercise
-from autograder.outcomes import Outcome, StudentResult
 from autograder.grading.problems import split_call
+from autograder.outcomes import Outcome, StudentResult
 from autograder.report.diagnosis import diagnosis, first_line
 
 #: the outcomes an exercise's bar shows, in this order (best first, as a person reads them)
