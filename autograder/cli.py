@@ -54,6 +54,24 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even where student code cannot be isolated (not root, no user namespaces)")
+    export = sub.add_parser("export", help="instructors: put the totals of a graded class into a Canvas gradebook "
+                                           "export or a Moodle grading worksheet, for the LMS to import")
+    export.add_argument("out", type=Path, metavar="OUT", help="the output folder of `autograder grade`")
+    lms = export.add_mutually_exclusive_group(required=True)
+    lms.add_argument("--canvas", type=Path, metavar="GRADEBOOK.csv", help="a Canvas gradebook export (CSV)")
+    lms.add_argument("--moodle", type=Path, metavar="WORKSHEET.csv", help="a Moodle offline grading worksheet (CSV)")
+    export.add_argument("--column", help="the column to fill: Canvas's assignment column ('Title (id)', its title or "
+                                         "id; required); Moodle's grade column if the site is not in English")
+    export.add_argument("--to", type=Path, required=True, metavar="FILE", help="the file to write, for the LMS")
+    export.add_argument("--missing-as-zero", action="store_true",
+                        help="give 0 to students of the file without a result (default: their cell is left empty)")
+
+    diff = sub.add_parser("diff", help="instructors: what changed between two gradings of a class (a regrade keeps "
+                                       "the one before in OUT/previous); exit 1 when something did")
+    diff.add_argument("old", type=Path, metavar="OLD_OUT", help="the output folder of the earlier grading")
+    diff.add_argument("new", type=Path, metavar="NEW_OUT", help="the output folder of the later grading")
+    diff.add_argument("--csv", type=Path, metavar="FILE", help="also write the changes as CSV to FILE")
+
     audit = sub.add_parser("audit", help="instructors: mutation analysis: do the checks tell wrong solutions "
                                          "from right ones? (exit 1 when a mutant survives)")
     audit.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise names (default: all)")
@@ -143,6 +161,30 @@ def _grade(args: argparse.Namespace) -> int:
     return 1 if summary.not_graded else 0  # not every submission has a grade
 
 
+def _export(args: argparse.Namespace) -> int:
+    from autograder.export import ExportOptions, export
+
+    done = export(ExportOptions(out=args.out, to=args.to, canvas=args.canvas, moodle=args.moodle, column=args.column,
+                                missing_as_zero=args.missing_as_zero))
+    print(done.render())
+    for line in done.problems():
+        print(line, file=sys.stderr)
+    return 0 if done.complete else 1
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from autograder.grading.diff import diff_csv, diff_folders, render
+    from autograder.grading.results import atomic_write
+
+    if args.csv and not args.csv.resolve().parent.is_dir():
+        raise UsageError(f"--csv {args.csv}: there is no folder {args.csv.parent} to write it in.")
+    changes = diff_folders(args.old, args.new)
+    if args.csv:
+        atomic_write(args.csv, diff_csv(changes))
+    print(render(changes, args.old, args.new))
+    return 1 if changes.differs or changes.unreadable else 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     _instructors_only("audit")
     from autograder.audit import AuditOptions, audit, render
@@ -164,7 +206,7 @@ def _audit(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"new": _new, "build": _build, "check": _check, "grade": _grade,
+        return {"new": _new, "build": _build, "check": _check, "grade": _grade, "export": _export, "diff": _diff,
                 "audit": _audit}[args.command](args)
     except AutograderError as err:
         print(f"autograder {args.command}: {err}", file=sys.stderr)

@@ -116,7 +116,7 @@ def test_top_level_randomness_and_uninitialised_memory_give_the_same_outputs_on_
         assert result.returncode == 0, result.stderr
         runs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert all(files == runs[0] for files in runs[1:])
-    assert set(runs[0]) == {"grades.csv", "intake.txt", *(f"{kind}/{s}.{ext}" for s in ("coin", "draws", "empty")
+    assert set(runs[0]) == {"grades.csv", "intake.txt", "report.html", *(f"{kind}/{s}.{ext}" for s in ("coin", "draws", "empty")
                                              for kind, ext in (("results", "json"), ("feedback", "html")))}
     empty = json.loads(runs[0]["results/empty.json"])
     assert any("It returned NaN" in t["output"] for t in empty["tests"] if t["tags"] == ["linear_transform"])

@@ -196,7 +196,7 @@ def test_the_feedback_page_shows_each_problem_once_with_its_checks():
     doc = student_result("ann", "", checks, ["linear_transform"], {"linear_transform": 4.0})
     page = feedback_html(doc)
     assert page.count("The bias was not added") == 1 and "in 4 checks, such as linear_transform(seed 0)" in page
-    assert "File &quot;exercises/tensors.py&quot;, line 3" in page
+    assert "File &#34;exercises/tensors.py&#34;, line 3" in page  # escaped (markupsafe writes &#34;)
 
 
 def test_the_class_summary_cuts_a_problem_at_a_word():

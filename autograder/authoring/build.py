@@ -126,10 +126,10 @@ KIT_NUMPY = 'numpy<2; platform_system == "Darwin" and platform_machine == "x86_6
 
 
 def kit_pyproject(root: Path = PROJECT_DIR) -> str:
-    """The kit's pyproject.toml: the project's, without nbgrader and jupyter (instructors'
-    tools), with the torch range that installs on every laptop."""
+    """The kit's pyproject.toml: the project's, without nbgrader, jupyter and jinja2 (instructors'
+    tools and reports), with the torch range that installs on every laptop."""
     text = (root / "pyproject.toml").read_text(encoding="utf-8")
-    text = text.replace('"nbgrader>=0.9",\n', "").replace('"jupyter",\n', "")
+    text = text.replace('"nbgrader>=0.9",\n', "").replace('"jupyter",\n', "").replace('"jinja2>=3",\n', "")
     text = re.sub(r'"torch[^"]*",\n', f'"{KIT_TORCH}",\n', text, count=1)
     return text.replace('"numpy",\n', f'"numpy",\n\'{KIT_NUMPY}\',\n', 1)
 

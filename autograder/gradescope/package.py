@@ -45,7 +45,7 @@ python3 -m venv /autograder/venv
 # CPU only: the default torch wheel pulls several GB of CUDA libraries no grading needs
 /autograder/venv/bin/pip install --quiet --index-url {TORCH_CPU_INDEX} "{TORCH_PIN}"
 /autograder/venv/bin/pip install --quiet --no-deps wheels/*.whl
-/autograder/venv/bin/pip install --quiet numpy "pytest>=8" "{TORCH_PIN}"
+/autograder/venv/bin/pip install --quiet numpy "pytest>=8" "jinja2>=3" "{TORCH_PIN}"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash

@@ -11,7 +11,6 @@ on time or order of completion, so the same submissions always give byte-identic
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import math
@@ -23,7 +22,7 @@ from typing import Any
 
 from autograder.curriculum import Exercise
 from autograder.errors import OutputError
-from autograder.grading.problems import Problem, group_problems, shorten, split_call
+from autograder.grading.problems import group_problems, shorten, split_call
 from autograder.outcomes import CheckResult, ExerciseScore, Outcome, StudentResult
 from autograder.untrusted import safe_line, safe_name, spreadsheet_safe
 
@@ -184,31 +183,21 @@ def _texts(values: Any) -> bool:
 # -- the feedback page ----------------------------------------------------------------------
 
 def feedback_html(result: StudentResult) -> str:
+    """A student's feedback page: per exercise, each distinct problem once (``problems.group_problems``),
+    rendered from ``report/templates/feedback.html.j2`` with every text escaped."""
+    from autograder.report.render import render
+
     rows = []
-    for score in result.exercises:
-        failed = [output_text(c) for c in result.checks_of(score.exercise) if not c.passed]
-        notes_html = "".join(_problem_html(p) for p in group_problems(failed)[:8])
-        rows.append(f"<tr><td><code>{html.escape(score.exercise)}</code></td><td>{html.escape(score.outcome.value)}</td>"
-                    f"<td>{_fmt(score.score)} / {_fmt(score.max_score)}</td><td><ul>{notes_html}</ul></td></tr>")
-    problems = "".join(f"<li>{html.escape(p)}</li>" for p in result.problems)
-    return (
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Feedback for "
-        f"{html.escape(result.student)}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
-        "td{border-top:1px solid #ccc;padding:.4em;vertical-align:top}pre{white-space:pre-wrap;margin:0}</style>"
-        f"</head><body><h1>Feedback for {html.escape(result.student)}</h1>"
-        f"<p>Score: <b>{_fmt(result.score)} / {_fmt(result.max_score)}</b></p>"
-        + (f"<ul>{problems}</ul>" if problems else "")
-        + "<table><tr><th>Exercise</th><th>Outcome</th><th>Points</th><th>What to fix</th></tr>"
-        + "".join(rows) + "</table><p>Hidden checks show what went wrong, not their code.</p></body></html>\n"
-    )
+    for score in result.exercises:  # plain tuples: the template unpacks them, faster than it looks attributes up
+        problems = group_problems([output_text(c) for c in result.checks_of(score.exercise) if not c.passed])
+        rows.append((score.exercise, score.outcome.value, f"{_fmt(score.score)} / {_fmt(score.max_score)}",
+                     [(p.text, p.where(), p.detail) for p in problems[:_PROBLEMS_SHOWN]]))
+    return render("feedback.html.j2", result=result, rows=rows,
+                  score=f"{_fmt(result.score)} / {_fmt(result.max_score)}")
 
 
-def _problem_html(problem: Problem) -> str:
-    """One distinct problem of an exercise: what is wrong, the checks it failed, its traceback."""
-    where = problem.where()
-    return (f"<li><pre>{html.escape(problem.text)}</pre>"
-            + (f"<small>{html.escape(where)}</small>" if where else "")
-            + (f"<pre>{html.escape(problem.detail)}</pre>" if problem.detail else "") + "</li>")
+#: the distinct problems a feedback page shows per exercise
+_PROBLEMS_SHOWN = 8
 
 
 # -- grades.csv -------------------------------------------------------------------------------
@@ -303,6 +292,7 @@ class Summary:
     not_graded: list[str] = field(default_factory=list)
     #: what else the instructor should read: how an LMS download was mapped, files left out
     notes: list[str] = field(default_factory=list)
+    previous: Path | None = None  #: where the results this run replaced are kept (``grading.previous``)
 
     def render(self) -> str:
         lines = [f"Graded {self.students} students ({self.graded_now} now, {self.unchanged} unchanged since the last run).",
@@ -312,7 +302,10 @@ class Summary:
         for name, rate in self.pass_rate.items():
             lines.append(f"{name:<26}{rate:>10.0%}  {shorten(safe_line(self.common_failure.get(name, '')), 90)}")
         if self.out:
-            lines += ["", f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
+            lines += ["", f"Class report: {self.out / 'report.html'}",
+                      f"Written: {self.out / 'grades.csv'}, {self.out / 'results'}/, {self.out / 'feedback'}/"]
+        if self.out and self.previous and self.graded_now:
+            lines.append(f"What this run changed: autograder diff {self.previous} {self.out}")
         if self.not_graded:
             lines += ["", f"Not graded: {len(self.not_graded)} entr{'y' if len(self.not_graded) == 1 else 'ies'} "
                           "of the submissions folder (fix, then run again: students already graded are kept):"]

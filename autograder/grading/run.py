@@ -30,8 +30,10 @@ from autograder.outcomes import StudentResult
 from autograder.sandbox import uids
 from autograder.sandbox.cgroups import MemoryGroups
 from autograder.sandbox.jail import Limits, probe, unsandboxed
-from autograder.grading.results import (ResultsError, Summary, atomic_write, feedback_html, grades_csv,
-                                        read_results_text, remove_leftovers, summarise_class)
+from autograder.grading import previous
+from autograder.grading.outputs import write_class_outputs
+from autograder.grading.results import (ResultsError, Summary, atomic_write, feedback_html, read_results_text,
+                                        remove_leftovers, summarise_class)
 from autograder.intake import RECORD_FILE, Submission, read_class
 from autograder.untrusted import safe_line
 
@@ -56,8 +58,10 @@ def grader_digest(limits: Limits, names: list[str]) -> str:
     """Changes whenever anything that decides a grade changes."""
     h = hashlib.sha256(json.dumps(asdict(limits), sort_keys=True).encode())
     h.update(str(names).encode())
-    # the whole grader (checks, sandbox, scoring, reports) and the solutions, not a hand-kept list
-    files = [(str(p.relative_to(PACKAGE_DIR.parent)), p) for p in [*PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR / "manifest.json"]]
+    # the whole grader (checks, sandbox, scoring, reports and their templates) and the solutions,
+    # not a hand-kept list
+    files = [(str(p.relative_to(PACKAGE_DIR.parent)), p) for p in [
+        *PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR / "manifest.json", *(PACKAGE_DIR / "report" / "templates").glob("*")]]
     files += [(f"solutions/{p.name}", p) for p in SOLUTIONS_DIR.glob("*.py")]  # wherever they are (a Gradescope zip)
     for name, path in sorted(files):
         h.update(name.encode() + b"\0" + path.read_bytes())
@@ -75,18 +79,25 @@ def _kept(path: Path, student: str, fingerprint: str) -> StudentResult | None:
 
 
 class _Progress:
+    """Progress on stderr: on a terminal, a bar drawn again in place; elsewhere (a CI log,
+    ``tee``), a line at each tenth of the class, without carriage returns."""
+
     def __init__(self, total: int, enabled: bool):
         self.total, self.done, self.enabled = total, 0, enabled and total > 0
+        self.in_place = self.enabled and sys.stderr.isatty()
         self.lock = threading.Lock()
 
     def tick(self) -> None:
         with self.lock:
             self.done += 1
-            if self.enabled:
+            if self.in_place:
                 filled = int(30 * self.done / self.total)
                 sys.stderr.write(f"\rgrading [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}")
                 if self.done == self.total:
                     sys.stderr.write("\n")
+                sys.stderr.flush()
+            elif self.enabled and 10 * self.done // self.total > 10 * (self.done - 1) // self.total:
+                sys.stderr.write(f"graded {self.done}/{self.total}\n")
                 sys.stderr.flush()
 
 
@@ -346,20 +357,23 @@ def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None
             pending.append((sub, fingerprint))
         else:
             results[sub.student] = kept
+    replaced = previous.keep_previous(options.out) if pending else None  # before the first result is replaced
     errors = (_run_shards(shards, pending, options, limits, names, worker_uids, groups, results) if pending else [])
     missing = [sub.student for sub in submissions if sub.student not in results]
     if errors or missing:
         raise AutograderError("The grader itself failed; students without a result: " + ", ".join(missing or ["none"])
                               + "\n" + "\n".join(errors) + "\nRe-run the same command: finished students are kept.")
     ordered = [results[sub.student] for sub in submissions]
-    atomic_write(options.out / "grades.csv", grades_csv(ordered, exercises, columns))
+    write_class_outputs(options.out, ordered, exercises, columns)
     shutil.rmtree(options.out / ".work", ignore_errors=True)  # an earlier version's working folder
     for folder in (options.out, options.out / "results", options.out / "feedback"):
         remove_leftovers(folder)
     if after is not None:
         after(ordered)
+    previous.finished(options.out)
     summary = summarise_class(ordered, exercises, graded_now=len(pending))
     summary.out = options.out
+    summary.previous = replaced
     summary.not_graded = intake.not_graded
     summary.notes = intake.notes(options.out)
     return summary
