@@ -16,7 +16,7 @@ from autograder.checking import hints
 from autograder.checking.crashes import MAX_ERROR_CHARS, explain
 from autograder.checking.hints import Catalogue, Mistake, crashed, describe, not_a_tensor
 from autograder.curriculum import course
-from autograder.grading.problems import group_problems, shorten, split_call
+from autograder.report.problems import group_problems, shorten, split_call
 from autograder.grading.results import feedback_html
 from autograder.outcomes import CheckResult, Outcome, student_result
 from autograder.sandbox import wire

@@ -22,7 +22,7 @@ from typing import Any
 
 from autograder.curriculum import Exercise
 from autograder.errors import OutputError
-from autograder.grading.problems import group_problems, shorten, split_call
+from autograder.report.problems import group_problems, shorten, split_call
 from autograder.outcomes import CheckResult, ExerciseScore, Outcome, StudentResult
 from autograder.untrusted import safe_line, safe_name, spreadsheet_safe
 

@@ -3,7 +3,7 @@
 A check's message names the values it was called with and the values the student's code
 gave ("The bias was not added ... [linear_transform(x of shape (5, 4), ...)]", "... line 35"),
 so two students with the same mistake rarely have the same message. A feedback page lists
-one line per problem (``grading.problems``: the message without the call the check names in
+one line per problem (``report.problems``: the message without the call the check names in
 brackets at its end); :func:`diagnosis` goes further for the class report and forgets the
 values in that problem's text: numbers become ``N``, a group of numbers (a shape, a list)
 becomes ``(…)`` or ``[…]``, and the arguments of a call become ``(…)``.
@@ -16,7 +16,7 @@ expression runs over the text.
 """
 from __future__ import annotations
 
-from autograder.grading.problems import split_call
+from autograder.report.problems import split_call
 
 #: the part of a message's first line a key is made from: a diagnosis is said early
 MAX_KEY_CHARS = 400

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from autograder.curriculum import Exercise
-from autograder.grading.problems import split_call
+from autograder.report.problems import split_call
 from autograder.outcomes import Outcome, StudentResult
 from autograder.report.diagnosis import diagnosis, first_line
 
