@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even where student code cannot be isolated (not root, no user namespaces)")
+    grade.add_argument("--part", metavar="K/N", help="grade part K of N of the class (a student's part follows from "
+                                                     "their id), to merge with `autograder merge`; see docs/scale.md")
+    merge = sub.add_parser("merge", help="instructors: merge the output folders of a class graded in parts")
+    merge.add_argument("parts", nargs="+", type=Path, metavar="OUT_K", help="each part's output folder")
+    merge.add_argument("--out", type=Path, required=True, help="folder for the class's grades.csv, results/, feedback/")
+    merge.add_argument("--jobs", type=int, default=2, help="processes writing students' files (default 2)")
+
     export = sub.add_parser("export", help="instructors: put the totals of a graded class into a Canvas gradebook "
                                            "export or a Moodle grading worksheet, for the LMS to import")
     export.add_argument("out", type=Path, metavar="OUT", help="the output folder of `autograder grade`")
@@ -105,6 +112,7 @@ def _new(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     _instructors_only("build")
     from autograder.authoring import build
+    from autograder.curriculum import course
     if args.check:
         build.check()
         print("The course is consistent; exercises/ and the manifest are up to date with it.")
@@ -113,6 +121,11 @@ def _build(args: argparse.Namespace) -> int:
     print(f"Generated {len(written)} changed file(s)" + (": " + ", ".join(written) if written else "."))
     if args.student_kit:
         print(f"Student kit written to {build.student_kit(args.student_kit)}")
+        from autograder.authoring.classroom import classroom_points, fractional
+
+        for exercise in fractional(course()):  # Classroom's command grader counts whole points
+            print(f"Note: GitHub Classroom awards {exercise.name} {classroom_points(exercise)} points, "
+                  f"not {exercise.points:g}: it counts whole points only.")
     if args.gradescope:
         from autograder.gradescope.package import write_zip
 
@@ -146,10 +159,15 @@ def _check(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grading.run import GradeOptions, grade
 
+    from autograder.grading.parts import parse_part
+
     limits = {"timeout": args.timeout, "memory_mb": args.memory_mb}  # not given: the course's defaults
+    part = parse_part(args.part) if args.part is not None else None
+    if part and args.gradebook:
+        raise UsageError("--gradebook takes a whole class: merge the parts first, or grade without --part.")
     options = GradeOptions(submissions=args.submissions, out=args.out, jobs=args.jobs, force=args.force,
                            assignment=args.assignment, gradebook=args.gradebook, progress=not args.quiet,
-                           allow_unsandboxed=args.allow_unsandboxed, layout=args.layout,
+                           allow_unsandboxed=args.allow_unsandboxed, layout=args.layout, part=part,
                            **{k: v for k, v in limits.items() if v is not None})
     if args.gradebook:
         from autograder.nbgrader.submissions import grade_notebooks
@@ -185,6 +203,14 @@ def _diff(args: argparse.Namespace) -> int:
     return 1 if changes.differs or changes.unreadable else 0
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from autograder.grading.merge import merge
+
+    summary = merge(args.parts, args.out, args.jobs)
+    print(summary.render())
+    return 1 if summary.not_graded else 0  # as a single run: an entry of the class has no grade
+
+
 def _audit(args: argparse.Namespace) -> int:
     _instructors_only("audit")
     from autograder.audit import AuditOptions, audit, render
@@ -206,8 +232,8 @@ def _audit(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"new": _new, "build": _build, "check": _check, "grade": _grade, "export": _export, "diff": _diff,
-                "audit": _audit}[args.command](args)
+        return {"new": _new, "build": _build, "check": _check, "grade": _grade, "merge": _merge, "export": _export,
+                "diff": _diff, "audit": _audit}[args.command](args)
     except AutograderError as err:
         print(f"autograder {args.command}: {err}", file=sys.stderr)
         return err.exit_code

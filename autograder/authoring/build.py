@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+from autograder.authoring.classroom import WORKFLOW_RELPATH, classroom_workflow
 from autograder.authoring.stubs import stub_of
 from autograder.authoring.validate import read_course
 from autograder.checking.local import TIME_LIMIT
@@ -111,6 +112,13 @@ with {grading_torch}.
 An exercise earns points only if it passes its public checks; the points then come from
 hidden checks on other inputs, run by your instructor. So test your functions on other
 inputs too.
+
+## GitHub Classroom
+
+When the kit comes to you through GitHub Classroom, each push runs the public checks
+(`.github/workflows/classroom.yml`), and Classroom shows an exercise's points once it
+passes them. That score is the public part only: your grade comes from the hidden checks,
+which your instructor runs on your work and which Classroom never sees.
 """
 
 #: what goes into the kit, relative to the project; nothing of solutions/ or the hidden checks
@@ -134,7 +142,7 @@ def kit_pyproject(root: Path = PROJECT_DIR) -> str:
     return text.replace('"numpy",\n', f'"numpy",\n\'{KIT_NUMPY}\',\n', 1)
 
 
-KIT_EXCLUDE = {"hidden", "__pycache__", "authoring", "gradescope"}
+KIT_EXCLUDE = {"hidden", "__pycache__", "authoring", "gradescope", "scale"}
 
 
 def _copy_package(target: Path) -> None:
@@ -161,4 +169,7 @@ def student_kit(destination: Path, root: Path = PROJECT_DIR) -> Path:
                                                              first_assignment=first.name,
                                                              time_limit=f"{TIME_LIMIT:g}",
                                                              first_exercise=first.exercises[0].name), encoding="utf-8")
+    workflow = destination / WORKFLOW_RELPATH  # the kit as a GitHub Classroom template, as it is
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(classroom_workflow(course()), encoding="utf-8")
     return destination

@@ -30,11 +30,11 @@ from autograder.outcomes import StudentResult
 from autograder.sandbox import uids
 from autograder.sandbox.cgroups import MemoryGroups
 from autograder.sandbox.jail import Limits, probe, unsandboxed
-from autograder.grading import previous
-from autograder.grading.outputs import write_class_outputs
-from autograder.grading.results import (ResultsError, Summary, atomic_write, feedback_html, read_results_text,
-                                        remove_leftovers, summarise_class)
-from autograder.intake import RECORD_FILE, Submission, read_class
+from autograder.grading import parts, previous
+from autograder.grading.outputs import GradedClass, prepare, write_class, write_record, write_student
+from autograder.grading.parts import Part
+from autograder.grading.results import ResultsError, Summary, read_results_text, summarise_class
+from autograder.intake import Submission, read_class
 from autograder.untrusted import safe_line
 
 
@@ -52,6 +52,7 @@ class GradeOptions:
     progress: bool = True
     allow_unsandboxed: bool = False
     layout: str = "auto"  #: how the class is laid out (``intake.LAYOUTS``); "auto": detected
+    part: Part | None = None  #: grade only this part of the class (``grading.parts``); None: all of it
 
 
 def grader_digest(limits: Limits, names: list[str]) -> str:
@@ -99,17 +100,6 @@ class _Progress:
             elif self.enabled and 10 * self.done // self.total > 10 * (self.done - 1) // self.total:
                 sys.stderr.write(f"graded {self.done}/{self.total}\n")
                 sys.stderr.flush()
-
-
-def _prepare_out(out: Path) -> None:
-    try:
-        for sub in ("results", "feedback"):
-            (out / sub).mkdir(parents=True, exist_ok=True)
-        probe = out / f".probe.{os.getpid()}.tmp"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as err:
-        raise UsageError(f"Cannot write to the output folder {out}: {err.strerror}.") from None
 
 
 #: students a shard holds at once: the one it grades and the next, so it never waits for the parent
@@ -273,8 +263,7 @@ def _run_shards(shards: _Shards, pending: list[tuple[Submission, str]], options:
             raise AutograderError(f"A shard sent a result that could not be read ({err}).") from None
         if result.student not in handed or result.student in done:
             raise AutograderError(f"A shard sent a result for {safe_line(result.student)!r}, who was not handed to it.")
-        atomic_write(options.out / "feedback" / f"{result.student}.html", feedback_html(result))
-        atomic_write(options.out / "results" / f"{result.student}.json", text)
+        write_student(options.out, result)
         done[result.student] = result
 
     dispatcher = _Dispatcher([entry(sub, fingerprint) for sub, fingerprint in pending],
@@ -338,12 +327,13 @@ def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None
            after: Callable[[list[StudentResult]], None] | None) -> Summary:
     every = load_manifest()
     intake = read_class(options.submissions, every, layout=options.layout, assignment=options.assignment,
-                        out=options.out)
+                        out=options.out, keep=options.part.holds if options.part else None)
     submissions = intake.submissions
     exercises = [e for e in every if e.assignment in intake.assignments]
     columns = {"late": intake.late} if intake.layout == "canvas" else None
-    _prepare_out(options.out)
-    atomic_write(options.out / RECORD_FILE, intake.record_text())
+    prepare(options.out)
+    parts.forget(options.out)  # until this run has finished, the folder is no finished part
+    write_record(options.out, intake.record)
     limits = Limits(timeout=options.timeout, memory_mb=options.memory_mb)
     names = [e.name for e in exercises]
     digest = grader_digest(limits, names)
@@ -364,10 +354,9 @@ def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None
         raise AutograderError("The grader itself failed; students without a result: " + ", ".join(missing or ["none"])
                               + "\n" + "\n".join(errors) + "\nRe-run the same command: finished students are kept.")
     ordered = [results[sub.student] for sub in submissions]
-    write_class_outputs(options.out, ordered, exercises, columns)
+    # every student's files are up to date: written as their result came, or by an earlier run
+    write_class(options.out, GradedClass(ordered, exercises, intake.record, columns), current=results)
     shutil.rmtree(options.out / ".work", ignore_errors=True)  # an earlier version's working folder
-    for folder in (options.out, options.out / "results", options.out / "feedback"):
-        remove_leftovers(folder)
     if after is not None:
         after(ordered)
     previous.finished(options.out)
@@ -376,4 +365,6 @@ def _grade(options: GradeOptions, shards: _Shards, worker_uids: list[int] | None
     summary.previous = replaced
     summary.not_graded = intake.not_graded
     summary.notes = intake.notes(options.out)
+    if options.part:
+        parts.finish(options.out, options.part, intake, limits, len(pending), summary)
     return summary

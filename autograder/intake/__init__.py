@@ -11,8 +11,10 @@ allow-list of encodings (``text.py``), archives without extracting (``members.py
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from autograder.curriculum import ASSIGNMENTS, PROJECT_DIR, Exercise, course
 from autograder.errors import UsageError
@@ -22,7 +24,7 @@ from autograder.intake.rule import Choice, Upload, submission_of
 from autograder.intake.submission import Submission
 from autograder.untrusted import safe_name, safe_text
 
-__all__ = ["LAYOUTS", "Intake", "LeftOut", "Submission", "read_class", "RECORD_FILE"]
+__all__ = ["LAYOUTS", "Intake", "LeftOut", "Submission", "read_class", "record_text", "RECORD_FILE"]
 
 RECORD_FILE = "intake.txt"  #: in the output folder: what became of every entry
 MAX_PRINTED = 30  #: lines of the record printed after a run; the rest are in the file
@@ -37,7 +39,15 @@ class Intake:
     submissions: list[Submission] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
     record: list[str] = field(default_factory=list)  #: one line a graded file or left-out entry
+    #: the class entry each line of ``record`` is about (its place in the layout's order), so
+    #: that the records of parts of a class (``grading.parts``) interleave into the class's
+    record_entries: list[int] = field(default_factory=list)
     late: dict[str, str] = field(default_factory=dict)  #: student -> "late" (Canvas marks it)
+    #: every student of the class, in the layout's order: those read and those ``keep`` passed over
+    students: list[str] = field(default_factory=list)
+    #: what every entry of the class is (its name and its student, or why it is none):
+    #: equal for two reads of the same class, whichever of its students each read
+    digest: str = ""
 
     @property
     def not_graded(self) -> list[str]:
@@ -69,7 +79,12 @@ class Intake:
         return lines
 
     def record_text(self) -> str:
-        return "\n".join(["# what became of every entry the grader saw", *self.record]) + "\n"
+        return record_text(self.record)
+
+
+def record_text(record: list[str]) -> str:
+    """The record file's text (:data:`RECORD_FILE`) from its lines."""
+    return "\n".join(["# what became of every entry the grader saw", *record]) + "\n"
 
 
 def stubs() -> dict[str, bytes]:
@@ -99,8 +114,10 @@ def _assignments(source: Path, layout: str, assignment: str | None) -> list[str]
 
 
 def read_class(source: Path, exercises: list[Exercise], *, layout: str = "auto", assignment: str | None = None,
-               out: Path | None = None) -> Intake:
-    """Every student of the class at ``source`` (see the module's docstring)."""
+               out: Path | None = None, keep: Callable[[str], bool] | None = None) -> Intake:
+    """Every student of the class at ``source`` (see the module's docstring); with ``keep``,
+    only the students it accepts are read (their files, their record lines), the others
+    only counted in ``Intake.students``. Entries that are no student's are recorded whatever ``keep`` says."""
     if layout == "auto":
         layout = layouts.detect(source, list(ASSIGNMENTS), out)
     elif layout not in (*LAYOUTS, "gradescope"):
@@ -109,22 +126,29 @@ def read_class(source: Path, exercises: list[Exercise], *, layout: str = "auto",
         raise UsageError(f"{source} is a file; only an LMS download (--layout canvas or moodle) may be a zip.")
     wanted = _assignments(source, layout, assignment)
     found = (layouts.gradescope(source) if layout == "gradescope" else
-             layouts.nbgrader(source, wanted[0], out) if layout == "nbgrader" else
+             layouts.nbgrader(source, wanted[0], out, keep) if layout == "nbgrader" else
              layouts.lms(source, layout) if layout in ("canvas", "moodle") else
-             layouts.folders(source, out))
+             layouts.folders(source, out, keep))
     intake = Intake(layout, wanted)
     known = [e for e in exercises if e.assignment in wanted]
     released = stubs()
     seen: set[str] = set()
-    for item in found:
+    digest = hashlib.sha256()
+    for entry, item in enumerate(found):
         if isinstance(item, LeftOut):
+            digest.update(f"{item.label}\0{item.reason}\0{item.student}\n".encode("utf-8", "surrogatepass"))
             intake.left_out.append(item)
             intake.record.append(f"{item.line()} [not graded]")
+            intake.record_entries.append(entry)
             continue
+        digest.update(f"{item.label}\0{item.student}\n".encode("utf-8", "surrogatepass"))
         if item.student in seen:  # two entries that claim one student: the adapters prevent it
             intake.left_out.append(LeftOut(item.label, f"a second entry for the student {item.student}"))
             continue
         seen.add(item.student)
+        intake.students.append(item.student)
+        if keep is not None and not keep(item.student):
+            continue
         try:
             sub, choices = submission_of(item, wanted, known, released)
         except Exception as err:  # noqa: BLE001 - one student's upload must not stop the class
@@ -132,10 +156,13 @@ def read_class(source: Path, exercises: list[Exercise], *, layout: str = "auto",
                 f"the grader could not read this submission ({type(err).__name__}: {safe_text(err, 300)}); "
                 "this is a fault of the grader: tell your instructor"]), []
         intake.submissions.append(sub)
-        intake.record += _record(item, sub, choices)
+        lines = _record(item, sub, choices)
+        intake.record += lines
+        intake.record_entries += [entry] * len(lines)
         if any(c.graded.late for c in choices):
             intake.late[item.student] = "late"
-    if not intake.submissions:
+    intake.digest = digest.hexdigest()
+    if not intake.students:
         reasons = "\n".join(intake.not_graded + intake.ignored)
         raise UsageError(f"{source} holds no submissions that can be graded" + (f":\n{reasons}" if reasons else "."))
     intake.submissions.sort(key=lambda s: s.student)

@@ -19,7 +19,7 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from autograder.errors import UsageError
 from autograder.intake.bounds import MAX_ARCHIVE_BYTES, MAX_CLASS_ENTRIES, MAX_DOWNLOAD_BYTES, MAX_NAME_CHARS
@@ -46,6 +46,7 @@ class LeftOut:
 
 
 Found = Iterator["Upload | LeftOut"]
+Keep = Callable[[str], bool]  #: which students to read (``intake.read_class``'s ``keep``)
 
 
 def _is_output(entry: Path, out: Path | None) -> bool:
@@ -88,8 +89,9 @@ def _zip_upload(path: Path, student: str, label: str) -> Upload:
     return Upload(student, label, members, problems)
 
 
-def folders(root: Path, out: Path | None) -> Found:
-    """One entry a student: ``<id>/`` (its files at any depth) or ``<id>.zip``."""
+def folders(root: Path, out: Path | None, keep: Keep | None = None) -> Found:
+    """One entry a student: ``<id>/`` (its files at any depth) or ``<id>.zip``; a student
+    ``keep`` passes over is yielded without their files (nothing of theirs is opened)."""
     entries = class_entries(root, out)
     kinds = {}
     for entry in entries:
@@ -121,6 +123,8 @@ def folders(root: Path, out: Path | None) -> Found:
         if kind == "link":
             yield Upload(student, label, [], [f"{label} is a link, not the student's own "
                                               f"{'file' if is_zip else 'folder'}, and was not graded"])
+        elif keep is not None and not keep(student):
+            yield Upload(student, label, [], [])
         elif is_zip:
             try:
                 yield _zip_upload(root / name, student, label)
@@ -131,9 +135,10 @@ def folders(root: Path, out: Path | None) -> Found:
             yield Upload(student, label, walk_folder(root / name, name, problems), problems)
 
 
-def nbgrader(root: Path, assignment: str, out: Path | None) -> Found:
+def nbgrader(root: Path, assignment: str, out: Path | None, keep: Keep | None = None) -> Found:
     """nbgrader's ``submitted/<student>/<assignment>/``: only that folder is the student's
-    submission of ``assignment`` (nbgrader keeps each assignment apart)."""
+    submission of ``assignment`` (nbgrader keeps each assignment apart); a student ``keep``
+    passes over is yielded without their files."""
     for entry in class_entries(root, out):
         name = entry.name
         folder = Path(entry.path)
@@ -155,6 +160,8 @@ def nbgrader(root: Path, assignment: str, out: Path | None) -> Found:
             yield Upload(student, name, [], [f"{assignment}/ is a link, not the student's own folder, and was not graded"])
         elif inner != "folder":
             yield LeftOut(name, f"holds no {assignment}/ folder: no submission of {assignment}", student=False)
+        elif keep is not None and not keep(student):
+            yield Upload(student, name, [], [])
         else:
             problems: list[str] = []
             yield Upload(student, name, walk_folder(folder / assignment, assignment, problems), problems)
