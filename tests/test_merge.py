@@ -121,3 +121,14 @@ def test_parts_that_hold_no_student_merge_too(tmp_path):
     single = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "single"), "--quiet")
     assert merged.returncode == 0 and single.returncode == 0, merged.stderr + single.stderr
     assert tree(tmp_path / "merged") == tree(tmp_path / "single")
+
+
+@pytest.mark.slow
+def test_a_merge_that_replaces_results_keeps_them_in_previous_as_a_regrade_does(graded, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(graded["single"], out)
+    (out / "results" / "ada.json").unlink()  # the folder holds an earlier grading, without ada
+    merged = run_cli("merge", *map(str, graded["parts"]), "--out", str(out))
+    assert "What this run changed: autograder diff" in merged.stdout, merged.stdout
+    assert sorted(p.stem for p in (out / "previous" / "results").glob("*.json")) == sorted(set(STUDENTS) - {"ada"})
+    assert {k: v for k, v in tree(out).items() if not k.startswith("previous/")} == tree(graded["single"])
