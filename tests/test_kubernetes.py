@@ -43,7 +43,8 @@ def test_the_parts_are_an_indexed_job_whose_part_count_is_its_completions():
         env = {v["name"]: v["value"] for v in container(job)["env"]}
         assert env["PARTS"] == str(spec["completions"])  # Kubernetes tells a pod its index, not the count
         mounts = {m["name"]: m["mountPath"] for m in container(job)["volumeMounts"]}
-        volumes = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in job["spec"]["template"]["spec"]["volumes"]}
+        pod = job["spec"]["template"]["spec"]
+        volumes = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in pod["volumes"]}
         assert mounts == {"data": "/data"} and volumes == {"data": "autograder-data"}
     assert "JOB_COMPLETION_INDEX" in " ".join(container(parts)["command"])
 

@@ -124,7 +124,8 @@ def this_grader(timeout: float, memory_mb: int, assignments: list[str], layout: 
     code_files = []
     for path in [*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR / "report" / "templates").glob("*")]:
         rel = path.relative_to(PACKAGE_DIR)
-        (course_files if rel.parts[0] in _COURSE_PACKAGES else code_files).append((f"autograder/{rel.as_posix()}", path))
+        side = course_files if rel.parts[0] in _COURSE_PACKAGES else code_files
+        side.append((f"autograder/{rel.as_posix()}", path))
     return Grader(course().id, _digest(code_files), _digest(course_files), float(timeout), int(memory_mb),
                   tuple(assignments), layout)
 
@@ -174,7 +175,7 @@ def read_part(out: Path) -> PartRecord:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PartError(f"{out} is not the output of a finished part: it has no {PART_FILE}.",
-                        hint="grade the part with `autograder grade ... --part K/N` and wait for it to finish") from None
+                        hint="grade the part with `autograder grade ... --part K/N`; let it finish") from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
         raise PartError(f"{path} cannot be read ({getattr(err, 'strerror', None) or err}).") from None
     try:
