@@ -54,8 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even where student code cannot be isolated (not root, no user namespaces)")
-    grade.add_argument("--part", metavar="K/N", help="grade part K of N of the class (a student's part follows from "
-                                                     "their id), to merge with `autograder merge`; see docs/scale.md")
+    grade.add_argument("--part", "--shard", dest="part", metavar="K/N",
+                       help="grade part K of N of the class (a student's part follows from their id), to merge "
+                            "with `autograder merge`; --shard is the same option; see docs/scale.md")
     merge = sub.add_parser("merge", help="instructors: merge the output folders of a class graded in parts")
     merge.add_argument("parts", nargs="+", type=Path, metavar="OUT_K", help="each part's output folder")
     merge.add_argument("--out", type=Path, required=True, help="folder for the class's grades.csv, results/, feedback/")

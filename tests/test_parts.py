@@ -99,3 +99,9 @@ def test_a_student_id_in_a_part_record_cannot_name_a_path(tmp_path):
     (tmp_path / PART_FILE).write_text(json.dumps({**GOOD, "students": ["../../etc/passwd"]}))
     with pytest.raises(PartError, match="not a part record"):
         read_part(tmp_path)
+
+
+def test_shard_is_the_same_option_as_part(tmp_path, capsys):
+    """``--shard K/N`` (the issue's and other graders' name) is read as ``--part K/N``."""
+    assert main(["grade", str(tmp_path), "--out", str(tmp_path / "out"), "--shard=3"]) == 2
+    assert "write the part as K/N" in capsys.readouterr().err
