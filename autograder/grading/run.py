@@ -32,8 +32,8 @@ from autograder.sandbox.cgroups import MemoryGroups
 from autograder.sandbox.jail import Limits, probe, unsandboxed
 from autograder.grading import previous
 from autograder.grading.outputs import write_class_outputs
-from autograder.grading.results import (ResultsError, Summary, atomic_write, feedback_html, read_results_text,
-                                        remove_leftovers, summarise_class)
+from autograder.grading.results import (ResultsError, Summary, atomic_write, feedback_html, read_results_file,
+                                        read_results_text, remove_leftovers, summarise_class)
 from autograder.intake import RECORD_FILE, Submission, read_class
 from autograder.untrusted import safe_line
 
@@ -72,8 +72,8 @@ def _kept(path: Path, student: str, fingerprint: str) -> StudentResult | None:
     """The result in ``path`` if it is ``student``'s and up to date (the same submission,
     graded by the same grader), else None: the student is graded again."""
     try:
-        result = read_results_text(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ResultsError):
+        result = read_results_file(path)
+    except (OSError, ResultsError):
         return None
     return result if (result.student, result.fingerprint) == (student, fingerprint) else None
 
