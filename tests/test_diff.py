@@ -97,6 +97,27 @@ def test_unreadable_results_and_missing_folders_are_said_not_tracebacks(capsys, 
     assert code == 2 and "has no results/ folder" in errors and "Traceback" not in errors
 
 
+
+def test_odd_files_planted_in_results_are_named_never_read_through(capsys, tmp_path):
+    """A FIFO (which stalled the reader for ever), a link to /dev/zero (which filled memory
+    until MemoryError), a link to another file and a folder named like a result: each is
+    named as not read; the command neither waits nor follows the link."""
+    results = synthetic_class(3)
+    write_out(tmp_path / "a", results, feedback=False)
+    write_out(tmp_path / "b", results, feedback=False)
+    planted = tmp_path / "b" / "results"
+    os.mkfifo(planted / "fifo.json")
+    (planted / "zero.json").symlink_to("/dev/zero")
+    (planted / "s0001.json").unlink()
+    (planted / "s0001.json").symlink_to(tmp_path / "a" / "results" / "s0001.json")
+    (planted / "folder.json").mkdir()
+    code, printed, _ = diff(capsys, tmp_path / "a", tmp_path / "b")
+    assert code == 1 and "Not compared: 4 results file(s) could not be read" in printed
+    assert "fifo.json: not a regular file" in printed and "folder.json: not a regular file" in printed
+    assert "zero.json: a link, not a file the grader wrote" in printed
+    assert "s0001.json: a link, not a file the grader wrote" in printed
+    assert "Only in the old results (1): s0001" in printed
+
 def test_csv_text_cells_cannot_be_formulas(capsys, tmp_path):
     old = [replace(r, student=s) for r, s in zip(synthetic_class(2), ["+cmd", "@sum"])]
     new = [flipped(r, "tensor_dtype", Outcome.CRASHED if r.exercise("tensor_dtype").score else Outcome.PASSED)

@@ -100,3 +100,40 @@ def test_an_assignment_name_checks_its_exercises(tmp_path):
     assert typo.returncode == 2 and "did you mean 'layers'" in typo.stderr and "Traceback" not in typo.stderr
     zero = run_cli("check", "--time-limit", "0")
     assert zero.returncode == 2 and "--time-limit must be a positive number" in zero.stderr
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie waits for its parent: it is gone
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_processes_the_students_code_starts_end_with_its_checks(tmp_path):
+    """A process forked by a student's function holds the child's report stream: the checks
+    after it still pass, the command does not wait for it, and none outlives the command
+    (one that sleeps after a passing check, one that loops beside an exercise that times out)."""
+    pids = [tmp_path / "sleeper", tmp_path / "looper"]
+
+    def fork(marker, then):
+        return (f"    import os, time\n    if os.fork() == 0:\n        open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
+                f"        {then}\n        os._exit(0)\n")
+    folder = _student(tmp_path, [("    return t.dtype\n", fork(pids[0], "time.sleep(120)") + "    return t.dtype\n"),
+                                 ("    return tuple(t.shape)\n", fork(pids[1], "while True: pass") + LOOP)])
+    start = time.monotonic()
+    result = run_cli("check", "tensors", "--exercises-dir", str(folder), "--time-limit", "4", timeout=300)
+    took = time.monotonic() - start
+    lines = result.stdout.splitlines()
+    try:
+        assert "[ PASS] tensor_dtype" in lines and "[ PASS] linear_transform" in lines, result.stdout
+        assert "[ TIME] tensor_shape: took too long" in lines, result.stdout
+        assert "Fatal Python error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert took < 100, took
+        time.sleep(0.5)
+        assert [p.name for p in pids if _alive(int(p.read_text()))] == []
+    finally:
+        for p in pids:
+            if p.exists() and _alive(int(p.read_text())):
+                os.kill(int(p.read_text()), signal.SIGKILL)

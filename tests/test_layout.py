@@ -53,7 +53,7 @@ def test_no_module_level_import_circle():
 
 #: the package's parts, each importing only parts before it (docs/architecture.md)
 ORDER = ["errors", "untrusted", "curriculum", "outcomes", "sandbox", "checking", "checks", "hidden", "authoring",
-         "intake", "report", "grading", "export", "audit", "nbgrader", "gradescope", "cli", "__main__", "autograder"]
+         "intake", "report", "grading", "export", "scale", "audit", "nbgrader", "gradescope", "cli", "__main__", "autograder"]
 
 
 #: imports against the order, each to be removed by the part's owner: the course work (issue 23)

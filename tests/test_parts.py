@@ -105,3 +105,19 @@ def test_shard_is_the_same_option_as_part(tmp_path, capsys):
     """``--shard K/N`` (the issue's and other graders' name) is read as ``--part K/N``."""
     assert main(["grade", str(tmp_path), "--out", str(tmp_path / "out"), "--shard=3"]) == 2
     assert "write the part as K/N" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("plant", ["fifo", "link"])
+def test_a_part_record_that_is_a_fifo_or_a_link_is_refused_not_read(tmp_path, plant):
+    """Read like a results file: no link followed, no FIFO waited on (the merge would hang)."""
+    import os
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    if plant == "fifo":
+        os.mkfifo(folder / PART_FILE)
+    else:
+        (tmp_path / "elsewhere.json").write_text(json.dumps(GOOD))
+        (folder / PART_FILE).symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(PartError, match="cannot be read"):
+        read_part(folder)

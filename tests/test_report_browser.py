@@ -115,3 +115,26 @@ def test_the_browser_check_sees_a_broken_page(browser, tmp_path):
     errors = browser.errors()
     assert any("undefined_function" in e or "ReferenceError" in e for e in errors), errors
     assert any("missing.png" in e or "ERR_FILE_NOT_FOUND" in e for e in errors), errors
+
+
+def test_one_students_long_unbroken_text_does_not_widen_the_pages(browser, tmp_path):
+    """A student's exception text without a space (a message of 2,000 characters, a long id)
+    once made the class report 3 times and their feedback page 25 times as wide as the window."""
+    from dataclasses import replace
+
+    from autograder.outcomes import Outcome
+
+    results = synthetic_class(20)
+    word = "<b>" + "W" * 2000
+    k = next(k for k, r in enumerate(results) if any(c.outcome is Outcome.FAILED for c in r.checks))
+    wide = replace(results[k], student="x" * 100, checks=tuple(
+        replace(c, message=word, detail=word) if c.outcome is Outcome.FAILED else c for c in results[k].checks))
+    results = [*results[:k], wide, *results[k + 1:]]
+    out = write_out(tmp_path / "out", results)
+    check_report(browser, out)
+    for page in (out / "report.html", out / "feedback" / f"{wide.student}.html"):
+        browser.open(page)
+        assert browser.errors() == []
+        assert "W" * 100 in browser.evaluate("document.body.innerText")
+        width, window = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= window, (page.name, width, window)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -79,8 +80,11 @@ class _Child:
         threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True).start()
 
     def _read(self, stream: IO[bytes]) -> None:
-        for line in stream:
-            self.lines.put(line)
+        # this thread alone closes the stream: closing it elsewhere would wait for the
+        # buffer's lock, held here while a read waits for a process that still has the pipe
+        with stream:
+            for line in stream:
+                self.lines.put(line)
         self.lines.put(None)
 
     def next(self, deadline: float | None) -> dict | None:
@@ -106,12 +110,19 @@ class _Child:
                 return report
 
     def stop(self) -> None:
+        """End the child and, where processes have groups, every process the student's code
+        started in it (the child leads its own group): none outlives the command or keeps its
+        report stream open."""
+        if os.name != "nt":
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # before the child is reaped: its id is still its group's
+            except (ProcessLookupError, PermissionError):
+                pass
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stdout):
-            if stream:
-                stream.close()
+        if self.proc.stdin:
+            self.proc.stdin.close()
 
 
 def _record(data: object) -> CheckResult | None:
@@ -158,7 +169,9 @@ def _check_in_child(folder: Path, wanted: list[str], limit: float) -> dict[str, 
                     break
                 if "error" in report:
                     raise AutograderError(str(report["error"]))
-                finished = finished or report.get("done") is True
+                if report.get("done") is True:
+                    finished = True  # every record is in: a process the student's code left need not end first
+                    break
                 exercise = report.get("start")
                 if isinstance(exercise, str) and exercise in left:
                     if exercise != current and current is not None:

@@ -24,7 +24,7 @@ from autograder.errors import AutograderError, UsageError
 from autograder.grading import previous
 from autograder.grading.outputs import RESULTS_DIR, GradedClass, prepare, results_path, write_class, write_student
 from autograder.grading.parts import PART_FILE, PartError, PartRecord, part_of, read_part, this_grader
-from autograder.grading.results import MAX_RESULT_BYTES, ResultsError, Summary, read_results_text, summarise_class
+from autograder.grading.results import ResultsError, Summary, read_results_file, summarise_class
 from autograder.outcomes import StudentResult
 from autograder.untrusted import safe_line
 
@@ -87,10 +87,8 @@ def check_parts(parts: list[tuple[Path, PartRecord]]) -> None:
 def _result(folder: Path, student: str) -> StudentResult:
     path = results_path(folder, student)
     try:
-        if path.stat().st_size > 2 * MAX_RESULT_BYTES:  # the bound ``outputs.read_out`` sets
-            raise ResultsError("larger than any results file the grader writes")
-        result = read_results_text(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ResultsError) as err:
+        result = read_results_file(path)
+    except (OSError, ResultsError) as err:
         raise PartError(f"{path} cannot be read ({getattr(err, 'strerror', None) or safe_line(str(err))[:200]}).",
                         hint="grade that part again") from None
     if result.student != student:

@@ -19,8 +19,8 @@ from typing import Collection, Sequence
 
 from autograder.curriculum import Exercise
 from autograder.errors import UsageError
-from autograder.grading.results import (MAX_RESULT_BYTES, ResultsError, atomic_write, feedback_html, grades_csv,
-                                        read_results_text, remove_leftovers, results_json)
+from autograder.grading.results import (ResultsError, atomic_write, feedback_html, grades_csv, read_results_file,
+                                        remove_leftovers, results_json)
 from autograder.intake import RECORD_FILE, record_text
 from autograder.outcomes import StudentResult
 from autograder.report import REPORT_FILE, report_html
@@ -104,10 +104,8 @@ def read_out(folder: Path) -> tuple[dict[str, StudentResult], list[str]]:
     found, unreadable = {}, []
     for path in sorted(results_dir.glob("*.json")):
         try:
-            if path.stat().st_size > 2 * MAX_RESULT_BYTES:
-                raise ResultsError("larger than any results file the grader writes")
-            result = read_results_text(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ResultsError) as err:
+            result = read_results_file(path)
+        except (OSError, ResultsError) as err:
             unreadable.append(f"{safe_name(str(path))}: {safe_name(str(err) or type(err).__name__)}")
             continue
         if path.stem != result.student:

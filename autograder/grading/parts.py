@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograder.curriculum import MANIFEST, PACKAGE_DIR, SOLUTIONS_DIR, course
 from autograder.errors import AutograderError, OutputError, UsageError
-from autograder.grading.results import Summary, atomic_write
+from autograder.grading.results import ResultsError, Summary, atomic_write, read_output_file
 from autograder.intake.names import student_id
 from autograder.untrusted import StudentInputError, safe_line
 
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 PART_FILE = "part.json"  #: in a part's output folder; never in a whole class's
 PART_FORMAT = 1
 MAX_PARTS = 100_000  #: more parts than any class has students a hundred times over
+#: the largest part.json read: a part holding the largest class (``intake.bounds``), each
+#: entry with its intake record, with room to spare
+MAX_PART_FILE_BYTES = 512 * 2**20
 
 
 @dataclass(frozen=True)
@@ -172,11 +175,11 @@ def read_part(out: Path) -> PartRecord:
     if not out.is_dir():
         raise PartError(f"{out} is not a folder.")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_output_file(path, MAX_PART_FILE_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise PartError(f"{out} is not the output of a finished part: it has no {PART_FILE}.",
                         hint="grade the part with `autograder grade ... --part K/N`; let it finish") from None
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError, ResultsError) as err:
         raise PartError(f"{path} cannot be read ({getattr(err, 'strerror', None) or err}).") from None
     try:
         return _part_record(doc)

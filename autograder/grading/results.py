@@ -15,6 +15,7 @@ import io
 import json
 import math
 import os
+import stat
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -166,6 +167,40 @@ def read_results_text(text: str) -> StudentResult:
         return read_results(json.loads(text))
     except (ValueError, RecursionError) as err:  # json's JSONDecodeError is a ValueError, as is ResultsError
         raise ResultsError(str(err)) from None
+
+
+def read_output_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, a file of an output folder: the grader's folder, but a file in
+    it may have been put there by other hands. It is opened without following a link and
+    without blocking (a FIFO would stall the command), must be a regular file (checked on
+    what was opened) and at most ``limit`` bytes. Raises :class:`ResultsError` for anything
+    else, ``OSError`` when the machine refuses the read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        if os.path.islink(path):
+            raise ResultsError("a link, not a file the grader wrote") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ResultsError("not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise ResultsError("larger than any such file the grader writes")
+    return data
+
+
+def read_results_file(path: Path) -> StudentResult:
+    """The result in the results file ``path`` (:func:`read_output_file`, at most twice the
+    size a grading run writes), read through :func:`read_results_text`."""
+    data = read_output_file(path, 2 * MAX_RESULT_BYTES)
+    try:
+        return read_results_text(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ResultsError("not UTF-8 text") from None
 
 
 _OUTCOMES = {o.value: o for o in Outcome}

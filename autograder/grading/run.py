@@ -33,7 +33,7 @@ from autograder.sandbox.jail import Limits, probe, unsandboxed
 from autograder.grading import parts, previous
 from autograder.grading.outputs import GradedClass, prepare, write_class, write_record, write_student
 from autograder.grading.parts import Part
-from autograder.grading.results import ResultsError, Summary, read_results_text, summarise_class
+from autograder.grading.results import ResultsError, Summary, read_results_file, read_results_text, summarise_class
 from autograder.intake import Submission, read_class
 from autograder.untrusted import safe_line
 
@@ -73,8 +73,8 @@ def _kept(path: Path, student: str, fingerprint: str) -> StudentResult | None:
     """The result in ``path`` if it is ``student``'s and up to date (the same submission,
     graded by the same grader), else None: the student is graded again."""
     try:
-        result = read_results_text(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ResultsError):
+        result = read_results_file(path)
+    except (OSError, ResultsError):
         return None
     return result if (result.student, result.fingerprint) == (student, fingerprint) else None
 
