@@ -158,6 +158,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    _instructors_only("grade")
     from autograder.grading.run import GradeOptions, grade
 
     from autograder.grading.parts import parse_part
@@ -205,6 +206,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    _instructors_only("merge")
     from autograder.grading.merge import merge
 
     summary = merge(args.parts, args.out, args.jobs)

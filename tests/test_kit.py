@@ -49,6 +49,12 @@ def test_student_kit_has_no_solution_or_hidden_check_and_check_runs(tmp_path):
     refused = subprocess.run([env_python, "-m", "autograder", "build"], cwd=kit, capture_output=True, text=True,
                              env={"PYTHONPATH": str(kit), "PATH": "/usr/bin:/bin"})
     assert refused.returncode == 2 and "not part of the student kit" in refused.stderr
+    for command in (["grade", str(kit / "exercises"), "--out", str(tmp_path / "out")], ["merge", str(kit), "--out",
+                                                                                         str(tmp_path / "m")]):
+        refused = subprocess.run([env_python, "-m", "autograder", *command], cwd=kit, capture_output=True, text=True,
+                                 env={"PYTHONPATH": str(kit), "PATH": "/usr/bin:/bin"})
+        assert refused.returncode == 2 and "not part of the student kit" in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr and not (tmp_path / "out").exists()
 
 
 def test_kit_refuses_non_empty_destination(tmp_path):
