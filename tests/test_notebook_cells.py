@@ -77,5 +77,5 @@ def test_lines_inside_brackets_or_strings_are_left_alone(cell):
 def test_any_cells_make_a_module_that_compiles(cells):
     """Whatever a student's cells hold, the generated module is valid Python (the cells are
     data in it, compiled one by one at import), and making it never raises."""
-    module, _ = notebook_module(list(enumerate(cells, 1)), "exercises/tensors.py")
+    module, _ = notebook_module([(n, None, c) for n, c in enumerate(cells, 1)], "exercises/tensors.py", "tensors.ipynb")
     compile(module, "exercises/tensors.py", "exec")
