@@ -193,7 +193,7 @@ def why_undefined(namespace: dict, name: str) -> tuple[str, str] | None:
         assert isinstance(notebook, str) and isinstance(cell_file, str) and isinstance(stopped, list)
         found = next((entry for entry in reversed(stopped) if entry[1] == name or f"def {name}(" in entry[2]), None)
         if found is None:
-            return f"{notebook} defines no function {name} (its answer cell must define it, under that name)", ""
+            return f"{notebook} defines no function {name}", ""
         number, grade_id, source, compiled, exc = found
         label = f"the answer cell for {grade_id} (cell {number} of {notebook})" if grade_id else \
             f"cell {number} of {notebook}"
