@@ -5,7 +5,9 @@ cells) into one Python module that the sandbox imports like a student's ``.py`` 
 Importing it runs the cells one by one, in one namespace, as a kernel would:
 
 - a cell that raises (or does not compile) is passed over and the next cells still run,
-  as ``nbgrader autograde`` runs a notebook to the end;
+  as ``nbgrader autograde`` runs a notebook to the end; what stopped it is kept in the
+  module's ``__notebook__`` so that a function the cell left undefined is reported with
+  its cause (:func:`why_undefined`), as a kernel would have shown it under the cell;
 - IPython's syntax never reaches a shell: ``!cmd`` and ``%magic`` lines become ``pass``
   (``x = !ls`` gives ``x = []``), ``%%time``-like cell magics run their cell's body,
   other cell magics (``%%bash``, ``%%writefile``, ...) skip their cell, ``name?`` help
@@ -28,7 +30,7 @@ CELL_SECONDS = 10
 #: cell magics whose cell is Python to run (their timing, profiling or capturing dropped)
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "pypy", "python", "python3"}
 RUNNER = '''
-def __run_notebook_cells(cells, seconds, filename, _compile=compile, _exec=exec, _Base=BaseException,
+def __run_notebook_cells(cells, seconds, filename, notebook, _compile=compile, _exec=exec, _Base=BaseException,
                          _globals=globals):
     # what the runner needs is bound here, before any cell runs: a cell may define its own
     # compile() or exec() (torch.compile makes the name likely), as it may in a kernel
@@ -47,14 +49,20 @@ def __run_notebook_cells(cells, seconds, filename, _compile=compile, _exec=exec,
 
     namespace = _globals()
     namespace.setdefault("get_ipython", lambda: _NoIPython())
+    stopped = []  # (number, grade id, source, whether it compiled, the exception) of each cell that stopped
+    namespace["__notebook__"] = {"file": notebook, "cell file": filename + ", cell ", "seconds": seconds,
+                                 "stopped": stopped}
     previous = _signal.signal(_signal.SIGALRM, _out_of_time)
     try:
-        for number, source in cells:
+        for number, grade_id, source in cells:
             _signal.setitimer(_signal.ITIMER_REAL, seconds)
+            compiled = False
             try:
-                _exec(_compile(source, f"{filename}, cell {number}", "exec"), namespace)
-            except _Base:  # a kernel reports it and goes on with the next cell
-                pass
+                code = _compile(source, f"{filename}, cell {number}", "exec")
+                compiled = True
+                _exec(code, namespace)
+            except _Base as exc:  # a kernel reports it and goes on with the next cell
+                stopped.append((number, grade_id, source, compiled, exc))
             finally:
                 _signal.setitimer(_signal.ITIMER_REAL, 0)
     finally:
@@ -147,12 +155,99 @@ def _logical_line_starts(lines: list[str]) -> list[bool]:
     return starts
 
 
-def notebook_module(cells: list[tuple[int, str]], filename: str) -> tuple[str, float]:
-    """The module that runs ``cells`` ((number in the notebook, source)) as described above,
-    and how long its import may take: each cell its time (only for modules the grader
-    generated; a student's file never gets this)."""
-    runnable = [(number, python) for number, source in cells if (python := python_of(source)) is not None]
+def notebook_module(cells: list[tuple[int, str | None, str]], filename: str, notebook: str) -> tuple[str, float]:
+    """The module that runs ``cells`` ((number in the notebook, grade id or None, source)) as
+    described above, and how long its import may take: each cell its time (only for modules
+    the grader generated; a student's file never gets this). ``notebook`` is the submitted
+    file's name, as the student's feedback names it (safe text)."""
+    runnable = [(number, grade_id, python) for number, grade_id, source in cells
+                if (python := python_of(source)) is not None]
     return (f"# Generated from a submitted notebook: {len(runnable)} code cells, run in order as a kernel runs them.\n"
             f"{RUNNER}\n"
-            f"__run_notebook_cells({runnable!r}, {CELL_SECONDS!r}, {filename!r})\n"
+            f"__run_notebook_cells({runnable!r}, {CELL_SECONDS!r}, {filename!r}, {notebook!r})\n"
             f"del __run_notebook_cells\n", float(CELL_SECONDS * len(runnable)))
+
+
+# -- why a notebook defines no function: read in the worker, from what the runner kept ---------
+
+#: the most of a cell's error message and source line that a reason quotes
+_QUOTE_CHARS = 300
+#: the most other functions a reason lists as left undefined by the same cell
+_MAX_OTHERS = 5
+
+
+def why_undefined(namespace: dict, name: str) -> tuple[str, str] | None:
+    """Why the module made from a notebook (its globals, ``namespace``) has no function
+    ``name``, and a detail to show under it (the cell's line, as a traceback shows it):
+    the last cell that stopped (did not compile, raised or ran out of time) and is the
+    answer cell for ``name`` or holds ``def name(``, or else the notebook has no such
+    function. None for a module not made from a notebook.
+
+    This runs in the worker, on what the student's cells may have changed: anything
+    unexpected gives None (the plain reason), never an exception.
+    """
+    record = namespace.get("__notebook__")
+    try:
+        notebook, cell_file, seconds, stopped = (record["file"], record["cell file"], record["seconds"],
+                                                 record["stopped"])
+        assert isinstance(notebook, str) and isinstance(cell_file, str) and isinstance(stopped, list)
+        found = next((entry for entry in reversed(stopped) if entry[1] == name or f"def {name}(" in entry[2]), None)
+        if found is None:
+            return f"{notebook} defines no function {name}", ""
+        number, grade_id, source, compiled, exc = found
+        label = f"the answer cell for {grade_id} (cell {number} of {notebook})" if grade_id else \
+            f"cell {number} of {notebook}"
+        others = [other for other in _defined_names(source) if other != name and not callable(namespace.get(other))]
+        tail = f"; that cell also leaves {', '.join(others[:_MAX_OTHERS])} undefined" if others else ""
+        if not compiled:
+            line = exc.lineno if isinstance(exc.lineno, int) else 1
+            return (f"{name} is not defined: {label} does not compile: {type(exc).__name__}: "
+                    f"{_quote(exc.msg)} on line {line} of that cell{tail}", _syntax_detail(exc, number, line))
+        line = _cell_line(exc, f"{cell_file}{number}")
+        at = f" on line {line} of that cell" if line else ""
+        if type(exc).__name__ == "CellTimeout":
+            return (f"{name} is not defined: {label} ran longer than the {seconds} s a cell may run and was "
+                    f"stopped{at}, before it defined {name}{tail}", "")
+        return (f"{name} is not defined: {label} raised {type(exc).__name__}: {_quote(str(exc))}{at}, "
+                f"before it defined {name}{tail}", "")
+    except Exception:  # noqa: BLE001 - a record the student's cells replaced or changed
+        return None
+
+
+def _quote(text: str) -> str:
+    """``text`` on one line, cut to :data:`_QUOTE_CHARS`."""
+    text = " ".join(text[:2 * _QUOTE_CHARS].split())
+    return text if len(text) <= _QUOTE_CHARS else text[:_QUOTE_CHARS] + "..."
+
+
+def _defined_names(source: str) -> list[str]:
+    """The names of the functions a cell defines at its top level (``def name(`` lines), by plain string code."""
+    names = []
+    for line in source.split("\n"):
+        if line.startswith(("def ", "async def ")):
+            head = line.partition("def ")[2].partition("(")[0].strip()
+            if head.isidentifier() and head not in names:
+                names.append(head)
+    return names
+
+
+def _cell_line(exc: BaseException, cell_file: str) -> int | None:
+    """The line of the cell (compiled as ``cell_file``) where ``exc`` left it."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == cell_file:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _syntax_detail(exc: SyntaxError, number: int, line: int) -> str:
+    """The cell's line that does not compile, with a caret under the error, as Python shows it."""
+    text = exc.text if isinstance(exc.text, str) else ""
+    text = text.rstrip("\n").split("\n")[-1][:_QUOTE_CHARS]
+    shown = text.lstrip()
+    caret = ""
+    if isinstance(exc.offset, int) and 0 < exc.offset - (len(text) - len(shown)) <= len(shown) + 1:
+        caret = "\n    " + " " * (exc.offset - 1 - (len(text) - len(shown))) + "^"
+    return (f"  cell {number}, line {line}\n    {shown}{caret}\n" if shown else "") + \
+        f"{type(exc).__name__}: {_quote(exc.msg)}"

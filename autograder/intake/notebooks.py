@@ -95,7 +95,7 @@ def notebook_to_module(cells: list[Any], where: str, assignment: str, exercises:
     A cell that cannot be read is left out with the reason; an answer cell that is
     missing, duplicated or no longer code is named in ``problems``."""
     by_id: dict[str, Any] = {}
-    code: list[tuple[int, str]] = []
+    code: list[tuple[int, str | None, str]] = []
     names = {e.name for e in exercises}
     total = 0
     for number, cell in enumerate(cells, 1):
@@ -110,16 +110,16 @@ def notebook_to_module(cells: list[Any], where: str, assignment: str, exercises:
         label = (f"the answer cell for {grade_id}" if grade_id in names else
                  "the imports cell" if grade_id == f"imports_{assignment}" else f"cell {number}")
         try:
-            code.append((number, cell_source(cell, f"{where}: {label}")))
+            code.append((number, grade_id if grade_id in names else None, cell_source(cell, f"{where}: {label}")))
         except StudentInputError as err:
             problems.append(err.message)
             continue
-        total += len(code[-1][1])
+        total += len(code[-1][2])
         if total > MAX_FILE_BYTES:  # bounded before any cell is parsed: the module could not be graded
             problems.append(too_large(f"{where}: its code", MAX_FILE_BYTES))
             return None
     if f"imports_{assignment}" not in by_id:
-        code.insert(0, (0, "import torch\nfrom torch import nn"))
+        code.insert(0, (0, None, "import torch\nfrom torch import nn"))
     for e in exercises:
         if e.assignment != assignment:
             continue
@@ -128,7 +128,7 @@ def notebook_to_module(cells: list[Any], where: str, assignment: str, exercises:
             problems.append(f"{where}: the answer cell for {e.name} is missing")
         elif not is_code_cell(cell):
             problems.append(f"{where}: the answer cell for {e.name} is no longer a code cell")
-    module, seconds = notebook_module(code, f"exercises/{assignment}.py")
+    module, seconds = notebook_module(code, f"exercises/{assignment}.py", where)
     if len(module.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         problems.append(too_large(f"{where}: its code", MAX_FILE_BYTES))
         return None

@@ -108,8 +108,8 @@ def interpret(reply: dict, name: str, args: tuple) -> Any:
     if status == Outcome.NOT_ATTEMPTED.value:
         raise StudentCodeProblem(Outcome.NOT_ATTEMPTED, not_done(name))
     cause = reply.get("cause")
-    if cause == "missing":
-        raise StudentCodeProblem(Outcome.CRASHED, reply["message"])
+    if cause == "missing":  # for a notebook, the traceback is the line of the cell that stopped before the def
+        raise StudentCodeProblem(Outcome.CRASHED, reply["message"], reply["traceback"])
     if cause == "grader fault":
         raise StudentCodeProblem(Outcome.CRASHED, f"The grader could not run {name} ({reply['message']}); this is "
                                                   "a fault of the grader, not of your code: tell your instructor.")

@@ -16,6 +16,7 @@ import time
 import types
 from typing import Any, Callable
 
+from autograder.intake.cells import why_undefined
 from autograder.outcomes import Outcome, student_traceback
 from autograder.sandbox import wire
 from autograder.sandbox.framing import FrameClosed, FrameReader, frame
@@ -79,9 +80,10 @@ def _exception(exc: BaseException) -> dict:
     return {"type": type(exc).__name__, "message": message, "traceback": _traceback(exc)}
 
 
-def _crash(cause: str, message: str) -> dict:
+def _crash(cause: str, message: str, detail: str = "") -> dict:
     """The reply to a call that crashed for ``cause`` (see ``replies.CRASH_CAUSES``) before the student's code raised."""
-    return {"status": Outcome.CRASHED.value, "cause": cause, "type": "", "message": message, "traceback": ""}
+    return {"status": Outcome.CRASHED.value, "cause": cause, "type": "", "message": message,
+            "traceback": detail[-MAX_TRACEBACK_CHARS:]}
 
 
 def forget_inherited_package() -> None:
@@ -127,8 +129,10 @@ def call(request: dict, before: Any = None) -> dict:
     if module is None:
         return _crash("not loaded", "file not loaded")
     function = getattr(module, request["name"], None)
-    if not callable(function):
-        return _crash("missing", f"{request['module']}.py defines no function {request['name']}")
+    if not callable(function):  # for a notebook, the cell that should have defined it says why it did not
+        message, detail = (why_undefined(module.__dict__, request["name"])
+                           or (f"{request['module']}.py defines no function {request['name']}", ""))
+        return _crash("missing", message, detail)
     args, kwargs = request["args"], request["kwargs"]
     if before is None:
         before = wire.fingerprint(args)
