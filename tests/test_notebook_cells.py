@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from autograder.authoring.source import read_solution
 from autograder.curriculum import SOLUTIONS_DIR
-from autograder.intake.cells import notebook_module, python_of, why_undefined
+from autograder.intake.cells import notebook_module, python_of
+from autograder.sandbox.notebook_reasons import why_undefined
 from tests.helpers import points_of, run_cli
 
 

@@ -16,7 +16,7 @@ import time
 import types
 from typing import Any, Callable
 
-from autograder.intake.cells import why_undefined
+from autograder.sandbox.notebook_reasons import why_undefined
 from autograder.outcomes import Outcome, student_traceback
 from autograder.sandbox import wire
 from autograder.sandbox.framing import FrameClosed, FrameReader, frame
