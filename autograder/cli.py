@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("parts", nargs="+", type=Path, metavar="OUT_K", help="each part's output folder")
     merge.add_argument("--out", type=Path, required=True, help="folder for the class's grades.csv, results/, feedback/")
     merge.add_argument("--jobs", type=int, default=2, help="processes writing students' files (default 2)")
+    merge.add_argument("--quiet", action="store_true",
+                       help="no progress bar, as for grade (a merge draws none: a script may pass grade's options)")
 
     export = sub.add_parser("export", help="instructors: put the totals of a graded class into a Canvas gradebook "
                                            "export or a Moodle grading worksheet, for the LMS to import")

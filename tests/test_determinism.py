@@ -90,8 +90,13 @@ def test_an_output_folder_kept_among_the_submissions_is_not_a_student(tmp_path):
     for _ in range(2):  # the second run finds the first one's output among the submissions
         result = run_cli("grade", str(subs), "--out", str(subs / "graded"), "--quiet")
         assert result.returncode == 0, result.stderr
-        assert "Graded 1 students" in result.stdout
+        assert "Graded 1 student (" in result.stdout
     assert set(read_csv(subs / "graded" / "grades.csv")) == {"ada"}
+    # the second run regraded nobody: no previous/ kept, none advertised, and diff says why
+    assert "(0 now, 1 unchanged" in result.stdout and "autograder diff" not in result.stdout
+    shown = run_cli("diff", str(subs / "graded" / "previous"), str(subs / "graded"))
+    assert shown.returncode == 2 and "no run has replaced any" in shown.stderr and "'0 now'" in shown.stderr
+    assert "--force" in shown.stderr and "Traceback" not in shown.stderr
 
 
 def test_top_level_randomness_and_uninitialised_memory_give_the_same_outputs_on_every_run(tmp_path):

@@ -94,7 +94,12 @@ def test_unreadable_results_and_missing_folders_are_said_not_tracebacks(capsys, 
     assert code == 1 and "Not compared: 2 results file(s) could not be read" in printed
     assert "s0002.json: it holds the result of s0000" in printed
     code, _, errors = diff(capsys, tmp_path / "a", tmp_path / "nowhere")
+    assert code == 2 and f"{tmp_path / 'nowhere'} does not exist" in errors and "Traceback" not in errors
+    (tmp_path / "empty").mkdir()
+    code, _, errors = diff(capsys, tmp_path / "a", tmp_path / "empty")
     assert code == 2 and "has no results/ folder" in errors and "Traceback" not in errors
+    code, _, errors = diff(capsys, tmp_path / "a" / "previous", tmp_path / "a")  # no regrade kept one yet
+    assert code == 2 and "no run has replaced any" in errors and "regrades nobody" in errors
 
 
 

@@ -81,10 +81,25 @@ def test_only_the_filled_cells_differ_byte_for_byte(capsys, out, tmp_path):
     assert rebuilt == new
 
 
-def test_missing_as_zero_gives_0_but_keeps_canvas_na(capsys, out, tmp_path):
-    export(capsys, out, "--canvas", CANVAS, "--column", "Tensors", "--to", tmp_path / "in.csv", "--missing-as-zero")
+def test_missing_as_zero_gives_0_but_keeps_canvas_na_and_the_test_student(capsys, out, tmp_path):
+    _, printed, _ = export(capsys, out, "--canvas", CANVAS, "--column", "Tensors", "--to", tmp_path / "in.csv",
+                           "--missing-as-zero")
     after = {row[1]: row for row in rows(tmp_path / "in.csv")}
-    assert after["1006"][6] == "0" and after["1099"][6] == "0" and after["1007"][6] == "N/A"
+    assert after["1006"][6] == "0" and after["1007"][6] == "N/A" and after["1099"][6] == ""
+    assert "No result for 3 of its students:\n  set to 0 (1): 1006\n" in printed
+    assert "kept 'N/A', an assignment the student does not have (1): 1007" in printed
+    assert "kept as exported, Canvas's Test Student (the student view's user, not a student) (1): 1099" in printed
+
+
+def test_missing_as_zero_keeps_an_excused_cell_and_a_first_last_test_student(capsys, out, tmp_path):
+    (tmp_path / "g.csv").write_text("LastName,FirstName,ID,SIS Login ID,Section,Tensors (4101)\n"
+                                    "    Points Possible,,,,,70.00\nKim,Ada,1010,ak,S,EX\nKim,Bo,1011,bk,S,\n"
+                                    "Student,Test,1012,x1,S,\n")
+    _, printed, _ = export(capsys, out, "--canvas", tmp_path / "g.csv", "--column", "Tensors", "--to",
+                           tmp_path / "in.csv", "--missing-as-zero")
+    assert [row[5] for row in rows(tmp_path / "in.csv")[2:]] == ["EX", "0", ""]
+    assert "set to 0 (1): 1011" in printed and "kept 'EX', excused in Canvas (1): 1010" in printed
+    assert "Test Student (the student view's user, not a student) (1): 1012" in printed
 
 
 def test_a_semicolon_export_with_a_bom_and_crlf_stays_so(capsys, out, tmp_path):
@@ -105,7 +120,9 @@ def test_points_possible_that_differ_from_the_totals_are_noted(capsys, out, tmp_
 
 @pytest.mark.parametrize("column, message", [
     ("Tensor", "did you mean 'Tensors (4101)'"), ("Current Score", "is not an assignment column"),
-    ("ID", "is not an assignment column"), ("Quizzes", "its assignment columns: 'Notes', 'Tensors (4101)'"),
+    ("ID", "is not an assignment column"), ("Quizzes", "its assignment columns: 'Tensors (4101)', 'Layers (4102)'"),
+    ("Notes", "'Notes' is not an assignment column of"), ("Notes", "it is a custom column"),
+    ("Unposted Final Score", "it is a total Canvas computes"),
 ])
 def test_a_column_that_is_no_assignment_is_refused_with_a_hint(capsys, out, tmp_path, column, message):
     code, printed, errors = export(capsys, out, "--canvas", CANVAS, "--column", column, "--to", tmp_path / "x.csv")

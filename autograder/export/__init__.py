@@ -53,10 +53,14 @@ class Exported:
         f = self.filled
         lines = [f"Wrote {self.to}: {self.lms}'s file {self.source} with column {safe_name(f.column)!r} holding "
                  f"the totals of {f.written} of its {f.written + len(f.missing)} students."]
-        if f.missing:
-            what = (f"set to 0 ({f.zero_written})" if f.zero_written else "left as they were (empty: no grade)")
-            lines.append(f"No result for {len(f.missing)} of its students, whose cells were {what}: "
-                         + _names(f.missing))
+        if f.missing and not (f.zeroed or f.kept):
+            lines.append(f"No result for {len(f.missing)} of its students, whose cells were left as they were "
+                         "(empty: no grade): " + _names(f.missing))
+        elif f.missing:
+            lines.append(f"No result for {len(f.missing)} of its students:")
+            if f.zeroed:
+                lines.append(f"  set to 0 ({len(f.zeroed)}): " + _names(f.zeroed))
+            lines += [f"  {reason} ({len(students)}): " + _names(students) for reason, students in f.kept.items()]
         lines += [f"Note: {note}" for note in f.notes]
         return "\n".join(lines)
 

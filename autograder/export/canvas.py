@@ -29,6 +29,12 @@ STUDENT_COLUMNS = ("Student", "LastName", "FirstName", "ID", "SIS User ID", "SIS
                    "Integration ID", "Root Account")
 TOTAL_COLUMNS = ("Current Score", "Current Points", "Current Grade", "Final Score", "Final Points", "Final Grade",
                  "Override Score", "Override Grade", "Override Status")
+#: cells ``--missing-as-zero`` keeps, with the reason (the exporter writes "N/A" where the
+#: assignment is not assigned to the student, "EX" where the student is excused)
+KEPT_CELLS = {"N/A": "kept 'N/A', an assignment the student does not have",
+              "EX": "kept 'EX', excused in Canvas"}
+#: the user of Canvas's student view, "Test Student", exported by its sortable name
+TEST_STUDENT = "kept as exported, Canvas's Test Student (the student view's user, not a student)"
 _EXPORT_HINT = "export the gradebook from Canvas (Grades, Export, Export Entire Gradebook)"
 
 
@@ -54,7 +60,7 @@ def fill_canvas(text: str, where: str, column: str, totals: dict[str, float], ma
                          hint=_EXPORT_HINT)
     target = _assignment_column(header, column, where)
     points_possible = None
-    student_rows = []
+    student_rows, test_students = [], {}
     for r, row in enumerate(table.rows[1:], start=1):
         first = row[0].value.strip() if row else ""
         if first.startswith("Points Possible"):
@@ -63,7 +69,10 @@ def fill_canvas(text: str, where: str, column: str, totals: dict[str, float], ma
         user = row[id_index].value.strip() if id_index < len(row) else ""
         if user:  # rows without an id: the Manual Posting marks, blank lines
             student_rows.append((r, user))
-    filled = fill_column(table, target, student_rows, totals, missing_as_zero, keep=("N/A",))
+            if _is_test_student([c.value.strip() for c in row[:id_index]]):
+                test_students[user] = TEST_STUDENT
+    filled = fill_column(table, target, student_rows, totals, missing_as_zero, keep=KEPT_CELLS,
+                         keep_students=test_students)
     if points_possible and _number(points_possible) not in (None, max_total):
         filled.notes.append(f"Canvas's Points Possible for {safe_name(header[target])!r} is "
                             f"{safe_name(points_possible)}, but the totals are out of {number_cell(max_total)}: the "
@@ -73,16 +82,20 @@ def fill_canvas(text: str, where: str, column: str, totals: dict[str, float], ma
 
 
 def _assignment_column(header: list[str], column: str, where: str) -> int:
-    """The index of the assignment column ``column`` names: its whole header, its title, or its id."""
-    assignments = [(k, h) for k, h in enumerate(header)
-                   if h not in STUDENT_COLUMNS and not any(t in h for t in TOTAL_COLUMNS)]
+    """The index of the assignment column ``column`` names: its whole header, its title, or its id.
+
+    An assignment column is one Canvas's importer reads as an assignment: a header
+    ``Title (id)`` (``Assignment.title_and_id``) that is no total's; any other column (a
+    student column, a custom column such as "Notes", a total) is refused by name."""
+    assignments = [(k, h) for k, h in enumerate(header) if _is_assignment(h)]
     exact = [k for k, h in assignments if h == column]
     if not exact:
         exact = [k for k, h in assignments if column in _title_and_id(h)]
     if len(exact) == 1:
         return exact[0]
     if column in header:
-        raise UsageError(f"{safe_name(column)!r} is not an assignment column of {where}: it is Canvas's own.")
+        raise UsageError(f"{safe_name(column)!r} is not an assignment column of {where}: " + _whose(column) + ".",
+                         hint="Canvas names an assignment's column 'Title (id)'; pass one of those")
     names = [safe_name(h) for _, h in assignments]
     if exact:
         raise UsageError(f"{safe_name(column)!r} names {len(exact)} columns of {where}: "
@@ -91,6 +104,21 @@ def _assignment_column(header: list[str], column: str, where: str) -> int:
     raise UsageError(f"{where} has no assignment column {safe_name(column)!r}.",
                      hint=(f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
                      + "its assignment columns: " + (", ".join(repr(n) for n in names[:20]) or "none"))
+
+
+def _is_assignment(header: str) -> bool:
+    """Whether Canvas's importer reads the column ``header`` as an assignment's."""
+    return (header not in STUDENT_COLUMNS and not any(t in header for t in TOTAL_COLUMNS)
+            and bool(_title_and_id(header)))
+
+
+def _whose(header: str) -> str:
+    """What a column that is no assignment's holds, for a message."""
+    if header in STUDENT_COLUMNS:
+        return "it is Canvas's own column of the student"
+    if any(t in header for t in TOTAL_COLUMNS):
+        return "it is a total Canvas computes"
+    return "its header does not end in an assignment id, such as ' (12345)': it is a custom column"
 
 
 def _title_and_id(header: str) -> tuple[str, ...]:
@@ -102,6 +130,12 @@ def _title_and_id(header: str) -> tuple[str, ...]:
     if opening < 0 or not ident.isdigit() or not ident.isascii():
         return ()
     return header[:opening], ident
+
+
+def _is_test_student(names: list[str]) -> bool:
+    """Whether a row's name cells (``Student``, or ``LastName``, ``FirstName``) are those of
+    Canvas's Test Student."""
+    return names in (["Student, Test"], ["Student", "Test"])
 
 
 def _number(text: str) -> float | None:

@@ -15,7 +15,9 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.errors import UsageError
 from autograder.grading.outputs import read_out
+from autograder.grading.previous import PREVIOUS
 from autograder.outcomes import Outcome, StudentResult
 from autograder.untrusted import safe_name, spreadsheet_safe
 
@@ -106,9 +108,25 @@ def student_change(old: StudentResult, new: StudentResult, one_side: set[tuple[s
 
 
 def diff_folders(old: Path, new: Path) -> ClassDiff:
+    for folder in (old, new):
+        if not folder.exists():
+            raise _no_folder(folder, new)
     old_results, old_bad = read_out(old)
     new_results, new_bad = read_out(new)
     return diff_results(old_results, new_results, [*old_bad, *new_bad])
+
+
+def _no_folder(folder: Path, new: Path) -> UsageError:
+    """Why ``folder``, one of the two compared, is not there: most often NEW/previous, which
+    only a run that regraded someone leaves."""
+    if folder != new and folder.resolve() == (new / PREVIOUS).resolve() and (new / "results").is_dir():
+        return UsageError(
+            f"{folder} does not exist: a run of `autograder grade` into {new} keeps there the results it replaces, "
+            "and no run has replaced any (a run that regrades nobody, its summary saying '0 now', changed nothing "
+            "and keeps none).",
+            hint=f"after the grader changes (edit a check, `autograder build`), or with --force, `autograder grade` "
+                 f"into {new} again keeps the results it replaces in {folder}; then compare")
+    return UsageError(f"{folder} does not exist.", hint="give the output folders of two runs of `autograder grade`")
 
 
 # -- renderings -----------------------------------------------------------------------------

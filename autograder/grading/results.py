@@ -330,7 +330,8 @@ class Summary:
     previous: Path | None = None  #: where the results this run replaced are kept (``grading.previous``)
 
     def render(self) -> str:
-        lines = [f"Graded {self.students} students ({self.graded_now} now, {self.unchanged} unchanged since the last run).",
+        students = f"{self.students} student" + ("" if self.students == 1 else "s")
+        lines = [f"Graded {students} ({self.graded_now} now, {self.unchanged} unchanged since the last run).",
                  f"Mean score: {self.mean:.2f} / {_fmt(self.max_total)}",
                  "Protections in force for student code: " + (", ".join(self.protections) or "none recorded"),
                  "", f"{'exercise':<26}{'full marks':>11}  most common problem"]
