@@ -120,17 +120,17 @@ def test_a_cell_that_stops_before_its_def_says_why_and_costs_only_its_exercise(t
     line = 1 + cells_of("tensors", {})[1]["source"].splitlines().index("    return torch.tensor(data)")
     [(message, detail)] = _feedback_of(results, "create_tensor")
     assert message == ("create_tensor is not defined: the answer cell for create_tensor (cell 2 of "
-                       f"tensors/tensors.ipynb) does not compile: SyntaxError: '(' was never closed on line {line} "
+                       f"your tensors notebook) does not compile: SyntaxError: '(' was never closed on line {line} "
                        "of that cell")
     assert detail.splitlines()[1:] == ["    return torch.tensor(data", "                       ^",
                                        "SyntaxError: '(' was never closed"], detail
     assert ".py" not in message + detail
     [(message, detail)] = _feedback_of(results, "count_elements")
     assert message == ("count_elements is not defined: the answer cell for count_elements (cell 5 of "
-                       "tensors/tensors.ipynb) raised NameError: name 'undefined_name' is not defined on line 1 "
+                       "your tensors notebook) raised NameError: name 'undefined_name' is not defined on line 1 "
                        "of that cell, before it defined count_elements")
     [(message, _)] = _feedback_of(results, "tensor_dtype")
-    assert message == "tensors/tensors.ipynb defines no function tensor_dtype"
+    assert message == "your tensors notebook defines no function tensor_dtype"
     feedback = (tmp_path / "out" / "feedback" / "ada.html").read_text()
     assert "SyntaxError: &#39;(&#39; was never closed on line" in feedback or \
         "SyntaxError: '(' was never closed on line" in feedback

@@ -128,7 +128,9 @@ def notebook_to_module(cells: list[Any], where: str, assignment: str, exercises:
             problems.append(f"{where}: the answer cell for {e.name} is missing")
         elif not is_code_cell(cell):
             problems.append(f"{where}: the answer cell for {e.name} is no longer a code cell")
-    module, seconds = notebook_module(code, f"exercises/{assignment}.py", where)
+    # the notebook is named the same way whatever path brought it (a folder, a zip, an LMS
+    # download): the module, like every file the intake gives, depends on the upload only
+    module, seconds = notebook_module(code, f"exercises/{assignment}.py", f"your {assignment} notebook")
     if len(module.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         problems.append(too_large(f"{where}: its code", MAX_FILE_BYTES))
         return None
